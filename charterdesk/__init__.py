@@ -1,0 +1,1 @@
+"""charterdesk: a service desk that runs a published customer service standard."""

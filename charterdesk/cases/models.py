@@ -1,0 +1,185 @@
+"""Cases, their messages and attachments, and the append-only timeline of events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from charterdesk.cases.status import Status
+from charterdesk.clients.models import Client
+from charterdesk.directory.models import Employee, ExternalInstitution, Office, Programme, Team
+from charterdesk.standard.events import Event
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("e-mail")
+    PHONE = "phone", _("phone")
+    IN_PERSON = "in_person", _("in person")
+    POST = "post", _("post")
+    PORTAL = "portal", _("client portal")
+
+
+class ReferenceCounter(models.Model):
+    """The last number handed out per prefix and year; the row lock serialises concurrent openings."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="one_counter_per_year")]
+
+
+class Case(models.Model):
+    reference = models.CharField(_("reference"), max_length=30, unique=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    client = models.ForeignKey(Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="cases")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="cases",
+    )
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(
+        Employee, verbose_name=_("assignee"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="assigned_cases",
+    )
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
+    )
+    language = models.CharField(_("language"), max_length=2, default="lv")
+    referred_to = models.ForeignKey(
+        ExternalInstitution, verbose_name=_("referred to"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    promised_by = models.DateTimeField(_("answer promised by"), null=True, blank=True)
+    next_due_at = models.DateTimeField(
+        _("next deadline"), null=True, blank=True,
+        help_text=_("The earliest due moment of the case's open timers; kept by the SLA engine."),
+    )
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
+    created_at = models.DateTimeField(_("opened"))
+    updated_at = models.DateTimeField(_("updated"))
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["status", "next_due_at", "id"], name="case_status_due"),
+            models.Index(fields=["assignee", "status", "next_due_at", "id"], name="case_assignee_due"),
+            models.Index(fields=["team", "status", "next_due_at", "id"], name="case_team_due"),
+            models.Index(fields=["programme", "status", "next_due_at", "id"], name="case_programme_due"),
+            models.Index(fields=["client", "created_at"], name="case_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", _("from the client")
+    OUTBOUND = "out", _("to the client")
+    INTERNAL = "internal", _("internal note")
+
+
+class MessageKind(models.TextChoices):
+    REQUEST = "request", _("request")
+    REPLY = "reply", _("reply")
+    ACK = "ack", _("acknowledgement")
+    DELAY = "delay", _("delay explanation")
+    ESTIMATE = "estimate", _("time estimate")
+    DECLINE = "decline", _("decline with reasons")
+    REFERRAL = "referral", _("referral")
+    APOLOGY = "apology", _("apology")
+    NOTE = "note", _("internal note")
+    CALL = "call", _("call note")
+    LETTER = "letter", _("letter")
+
+
+class Message(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=MessageKind.choices)
+    author = models.ForeignKey(
+        Employee, verbose_name=_("author"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    sender = models.CharField(_("from"), max_length=300, blank=True)
+    recipients = models.TextField(_("to"), blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    body_html = models.TextField(_("HTML (sanitised)"), blank=True)
+    language = models.CharField(_("language"), max_length=2, default="lv")
+    message_id = models.CharField(_("Message-ID"), max_length=300, blank=True, db_index=True)
+    in_reply_to = models.CharField(max_length=300, blank=True)
+    references = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("time"))
+    meta = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="message_case_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()}: {self.subject}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(_("file name"), max_length=300)
+    content_type = models.CharField(_("type"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64, db_index=True)
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    inline = models.BooleanField(default=False)
+    content_id = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class CaseEvent(models.Model):
+    """One change to a case.  Rows are never updated or deleted: the timeline, the timers and the
+    compliance report all read them."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=40, choices=[(e.value, e.value) for e in Event])
+    actor = models.ForeignKey(Employee, on_delete=models.PROTECT, null=True, blank=True)
+    message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True)
+    at = models.DateTimeField()
+    params = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"], name="event_case_time"),
+                   models.Index(fields=["type", "at"], name="event_type_time")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.type}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("case events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("case events are append-only")

@@ -1,0 +1,33 @@
+"""Reads of cases, with their related rows fetched up front (no N+1 in lists)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from charterdesk.cases.models import Case, CaseEvent, Message
+
+
+def case_list() -> QuerySet[Case]:
+    return Case.objects.select_related("client", "programme", "assignee", "team", "office")
+
+
+def case_detail(pk: int) -> Case:
+    return (
+        case_list()
+        .select_related("referred_to")
+        .prefetch_related(
+            Prefetch(
+                "messages",
+                queryset=Message.objects.select_related("author").prefetch_related("attachments"),
+            ),
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor", "message")),
+        )
+        .get(pk=pk)
+    )
+
+
+def case_timeline(case: Case) -> list[Message | CaseEvent]:
+    """Messages and events of ``case`` in time order (uses the prefetched rows)."""
+    items: list[Message | CaseEvent] = [*case.messages.all(), *case.events.all()]
+    items.sort(key=lambda item: (item.created_at if isinstance(item, Message) else item.at, item.pk or 0))
+    return items

@@ -1,0 +1,43 @@
+"""Every write to a case goes through these functions (views, tasks, intake, API alike).
+
+Each is atomic, takes keyword-only arguments, checks the rules of the standard it serves and
+writes its ``CaseEvent``.  ``expected_version`` gives optimistic locking: pass the version the user
+saw and a change made meanwhile raises ``ConcurrentChange`` instead of being overwritten.
+"""
+
+from charterdesk.cases.services.lifecycle import (
+    case_assign,
+    case_close,
+    case_open,
+    case_reopen,
+    case_resolve,
+    case_set_waiting,
+    case_transfer,
+)
+from charterdesk.cases.services.messages import (
+    case_add_message,
+    case_add_note,
+    case_explain_delay,
+    case_promise,
+    case_record_mistake,
+    case_reply,
+)
+from charterdesk.cases.services.outcomes import case_decline, case_refer
+
+__all__ = [
+    "case_add_message",
+    "case_add_note",
+    "case_assign",
+    "case_close",
+    "case_decline",
+    "case_explain_delay",
+    "case_open",
+    "case_promise",
+    "case_record_mistake",
+    "case_refer",
+    "case_reopen",
+    "case_reply",
+    "case_resolve",
+    "case_set_waiting",
+    "case_transfer",
+]

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from charterdesk.cases.errors import ConcurrentChange, IllegalTransition
+from charterdesk.cases.events import record_event
+from charterdesk.cases.models import Case
+from charterdesk.cases.status import TRANSITIONS, Status
+from charterdesk.directory.models import Employee
+from charterdesk.standard.events import Event
+
+STATUS_EVENTS = {
+    Status.RESOLVED: Event.CASE_RESOLVED,
+    Status.CLOSED: Event.CASE_CLOSED,
+    Status.DECLINED: Event.CASE_DECLINED,
+    Status.REFERRED: Event.CASE_REFERRED,
+}
+
+
+def lock(case: Case, expected_version: int | None = None) -> Case:
+    """Re-read ``case`` under a row lock; refuse if someone changed it since ``expected_version``.
+
+    Bumps the version: every service that takes the lock changes the case."""
+    fresh = Case.objects.select_for_update().get(pk=case.pk)
+    if expected_version is not None and fresh.version != expected_version:
+        raise ConcurrentChange(fresh.reference, expected_version, fresh.version)
+    fresh.version += 1
+    fresh.updated_at = timezone.now()
+    fresh.save(update_fields=["version", "updated_at"])
+    return fresh
+
+
+def check_transition(case: Case, target: Status) -> None:
+    current = Status(case.status)
+    if target not in TRANSITIONS[current]:
+        allowed = sorted(s.value for s in TRANSITIONS[current])
+        raise IllegalTransition(case.reference, current.value, target.value, allowed)
+
+
+def set_status(
+    case: Case, target: Status, *, by: Employee | None, at: datetime | None = None, event: bool = True,
+    **params: object,
+) -> None:
+    """Move ``case`` (already locked) to ``target``; writes the status event unless told not to."""
+    check_transition(case, target)
+    previous = case.status
+    case.status = target
+    fields = ["status"]
+    if target is Status.CLOSED:
+        case.closed_at = at or timezone.now()
+        fields.append("closed_at")
+    elif previous == Status.CLOSED:
+        case.closed_at = None
+        fields.append("closed_at")
+    case.save(update_fields=fields)
+    if not event:
+        return
+    if target is Status.OPEN and previous not in (Status.NEW, Status.WAITING):
+        record_event(case=case, type=Event.CASE_REOPENED, actor=by, at=at, previous=previous, **params)
+    elif target in STATUS_EVENTS:
+        record_event(case=case, type=STATUS_EVENTS[target], actor=by, at=at, previous=previous, **params)

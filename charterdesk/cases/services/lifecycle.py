@@ -1,0 +1,146 @@
+"""Opening a case and moving it through its life: assign, transfer, resolve, close, reopen."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.timezone import localtime
+
+from charterdesk.cases.errors import CaseError
+from charterdesk.cases.events import record_event
+from charterdesk.cases.models import Case, Channel
+from charterdesk.cases.references import next_reference
+from charterdesk.cases.services._common import lock, set_status
+from charterdesk.cases.status import Status
+from charterdesk.clients.models import Client
+from charterdesk.directory.models import Employee, Office, Programme, Team
+from charterdesk.standard.events import Event
+
+
+@transaction.atomic
+def case_open(
+    *,
+    client: Client,
+    channel: str,
+    subject: str,
+    programme: Programme | None = None,
+    office: Office | None = None,
+    team: Team | None = None,
+    assignee: Employee | None = None,
+    language: str | None = None,
+    by: Employee | None = None,
+    at: datetime | None = None,
+) -> Case:
+    """Open a case with a fresh reference and write ``case.opened``.  The first message is added
+    separately with :func:`case_add_message`, so every channel opens cases the same way."""
+    now = at or timezone.now()
+    channel = Channel(channel)
+    subject = (subject or "").strip()[:300]
+    case = Case.objects.create(
+        reference=next_reference(localtime(now).year),
+        subject=subject or "—",
+        client=client,
+        programme=programme,
+        office=office,
+        team=team or (assignee.team if assignee else None),
+        assignee=assignee,
+        channel=channel,
+        status=Status.OPEN if assignee else Status.NEW,
+        language=language or client.language,
+        created_at=now,
+        updated_at=now,
+    )
+    record_event(case=case, type=Event.CASE_OPENED, actor=by, at=now, channel=channel.value)
+    if assignee:
+        record_event(case=case, type=Event.CASE_ASSIGNED, actor=by, at=now, to=assignee.pk,
+                     to_name=assignee.full_name)
+    return case
+
+
+@transaction.atomic
+def case_assign(
+    *, case: Case, to: Employee, by: Employee | None, expected_version: int | None = None
+) -> Case:
+    """Give the case to ``to``.  A new case becomes open."""
+    case = lock(case, expected_version)
+    if not to.is_active:
+        raise CaseError(f"{to.full_name} is not an active employee and cannot take case {case.reference}.")
+    if Status(case.status) not in (Status.NEW, Status.OPEN, Status.WAITING):
+        raise CaseError(f"Case {case.reference} is {case.get_status_display()}; reopen it before assigning.")
+    previous = case.assignee_id
+    case.assignee = to
+    case.team = to.team or case.team
+    case.save(update_fields=["assignee", "team"])
+    if case.status == Status.NEW:
+        set_status(case, Status.OPEN, by=by, event=False)
+    record_event(case=case, type=Event.CASE_ASSIGNED, actor=by, to=to.pk, to_name=to.full_name,
+                 previous=previous)
+    return case
+
+
+@transaction.atomic
+def case_transfer(
+    *, case: Case, to: Employee, by: Employee, note: str, expected_version: int | None = None
+) -> Case:
+    """Transfer to the competent colleague with a note [ROUTE-INTERNAL].
+
+    The note is required.  Whether ``to`` holds the case programme's competence is recorded on the
+    event, so the report can show how often cases went to a competent colleague [COMPETENCE-LIMIT]."""
+    note = (note or "").strip()
+    if not note:
+        raise CaseError(f"A transfer of case {case.reference} needs a note for the colleague.")
+    case = lock(case, expected_version)
+    if to.pk == case.assignee_id:
+        raise CaseError(f"Case {case.reference} is already with {to.full_name}.")
+    if not to.is_active:
+        raise CaseError(f"{to.full_name} is not an active employee and cannot take case {case.reference}.")
+    if Status(case.status) not in (Status.NEW, Status.OPEN, Status.WAITING):
+        raise CaseError(f"Case {case.reference} is {case.get_status_display()}; reopen it before transferring.")
+    competent = case.programme_id is None or to.competences.filter(pk=case.programme_id).exists()
+    previous = case.assignee_id
+    case.assignee = to
+    case.team = to.team or case.team
+    case.save(update_fields=["assignee", "team"])
+    if case.status == Status.NEW:
+        set_status(case, Status.OPEN, by=by, event=False)
+    record_event(case=case, type=Event.CASE_TRANSFERRED, actor=by, to=to.pk, to_name=to.full_name,
+                 previous=previous, note=note, competent=competent)
+    return case
+
+
+@transaction.atomic
+def case_set_waiting(*, case: Case, by: Employee, expected_version: int | None = None) -> Case:
+    case = lock(case, expected_version)
+    set_status(case, Status.WAITING, by=by, event=False)
+    return case
+
+
+@transaction.atomic
+def case_resolve(
+    *, case: Case, by: Employee, summary: str = "", expected_version: int | None = None
+) -> Case:
+    case = lock(case, expected_version)
+    set_status(case, Status.RESOLVED, by=by, summary=summary.strip())
+    return case
+
+
+@transaction.atomic
+def case_close(*, case: Case, by: Employee | None, expected_version: int | None = None) -> Case:
+    case = lock(case, expected_version)
+    set_status(case, Status.CLOSED, by=by)
+    return case
+
+
+@transaction.atomic
+def case_reopen(
+    *, case: Case, by: Employee | None, reason: str, expected_version: int | None = None
+) -> Case:
+    """Reopen a resolved, closed, declined or referred case; the reason is required."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CaseError(f"Reopening case {case.reference} needs a reason.")
+    case = lock(case, expected_version)
+    set_status(case, Status.OPEN, by=by, reason=reason)
+    return case

@@ -1,0 +1,181 @@
+"""Messages on a case: what the client sent, what we answered, notes, promises and apologies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from charterdesk.cases.errors import CaseError
+from charterdesk.cases.events import record_event
+from charterdesk.cases.models import Case, Channel, Direction, Message, MessageKind
+from charterdesk.cases.services._common import lock, set_status
+from charterdesk.cases.status import Status
+from charterdesk.directory.models import Employee
+from charterdesk.standard.events import Event
+
+# What an outbound message of each kind means for the standard's clocks.
+_OUTBOUND_EVENTS: dict[str, Event] = {
+    MessageKind.REPLY: Event.REPLY_SENT,
+    MessageKind.ACK: Event.ACK_SENT,
+    MessageKind.DELAY: Event.DELAY_EXPLAINED,
+}
+
+
+@transaction.atomic
+def case_add_message(
+    *,
+    case: Case,
+    direction: str,
+    kind: str,
+    body: str,
+    channel: str | None = None,
+    subject: str = "",
+    body_html: str = "",
+    author: Employee | None = None,
+    sender: str = "",
+    recipients: str = "",
+    language: str | None = None,
+    message_id: str = "",
+    in_reply_to: str = "",
+    references: str = "",
+    meta: dict[str, Any] | None = None,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Message:
+    """Add a message and write its events.
+
+    Inbound: ``message.received``; a client writing to a waiting, resolved or closed case brings it
+    back to open.  Outbound: ``message.sent`` plus ``reply.sent`` / ``ack.sent`` /
+    ``delay.explained`` by kind.  Internal: ``note.added``.  Listeners (the outbox) see the events in
+    this transaction and may refuse the message, which rolls everything back."""
+    direction = Direction(direction)
+    kind = MessageKind(kind)
+    if direction is Direction.OUTBOUND and kind in (MessageKind.REQUEST, MessageKind.NOTE):
+        raise CaseError(f"An outbound message cannot be of kind '{kind.value}'.")
+    if direction is Direction.INBOUND and author is not None:
+        raise CaseError("A message from the client has no employee author.")
+    now = at or timezone.now()
+    case = lock(case, expected_version)
+    message = Message.objects.create(
+        case=case,
+        channel=Channel(channel or case.channel),
+        direction=direction,
+        kind=kind,
+        author=author,
+        sender=sender,
+        recipients=recipients,
+        subject=(subject or case.subject)[:300],
+        body=body,
+        body_html=body_html,
+        language=language or case.language,
+        message_id=message_id,
+        in_reply_to=in_reply_to,
+        references=references,
+        created_at=now,
+        meta=meta or {},
+    )
+    if direction is Direction.INBOUND:
+        if case.status in (Status.WAITING, Status.RESOLVED, Status.CLOSED):
+            set_status(case, Status.OPEN, by=None, at=now, reason="client wrote")
+        record_event(case=case, type=Event.MESSAGE_RECEIVED, message=message, at=now,
+                     channel=message.channel)
+    elif direction is Direction.INTERNAL:
+        record_event(case=case, type=Event.NOTE_ADDED, actor=author, message=message, at=now)
+    else:
+        if case.status == Status.NEW:
+            set_status(case, Status.OPEN, by=author, at=now, event=False)
+        record_event(case=case, type=Event.MESSAGE_SENT, actor=author, message=message, at=now,
+                     channel=message.channel, kind=kind.value)
+        if kind in _OUTBOUND_EVENTS:
+            record_event(case=case, type=_OUTBOUND_EVENTS[kind], actor=author, message=message, at=now)
+    return message
+
+
+def case_reply(
+    *, case: Case, by: Employee, body: str, body_html: str = "", channel: str | None = None,
+    expected_version: int | None = None, at: datetime | None = None,
+) -> Message:
+    """An employee's answer to the client (the identity block is appended by the outbox)."""
+    if not body.strip():
+        raise CaseError(f"The reply on case {case.reference} is empty.")
+    return case_add_message(
+        case=case, direction=Direction.OUTBOUND, kind=MessageKind.REPLY, body=body, body_html=body_html,
+        channel=channel, author=by, expected_version=expected_version, at=at,
+    )
+
+
+def case_explain_delay(
+    *, case: Case, by: Employee | None, body: str, expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Message:
+    """Tell the client why the one-working-day answer cannot be given [EMAIL-REPLY-1BD]."""
+    if not body.strip():
+        raise CaseError(f"The delay explanation on case {case.reference} needs the reasons.")
+    return case_add_message(
+        case=case, direction=Direction.OUTBOUND, kind=MessageKind.DELAY, body=body, author=by,
+        expected_version=expected_version, at=at,
+    )
+
+
+def case_add_note(*, case: Case, by: Employee, body: str, expected_version: int | None = None) -> Message:
+    if not body.strip():
+        raise CaseError("An internal note cannot be empty.")
+    return case_add_message(
+        case=case, direction=Direction.INTERNAL, kind=MessageKind.NOTE, body=body, author=by,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def case_promise(
+    *, case: Case, by: Employee, due: datetime, message: str, expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Case:
+    """Promise the client an answer by ``due`` [TIME-ESTIMATE]; the message tells the client.
+
+    Promising again moves the date (``estimate.moved``): the standard allows that only with a
+    message to the client, which is why ``message`` is required both times."""
+    now = at or timezone.now()
+    if timezone.is_naive(due):
+        raise CaseError("The promised time must carry a time zone.")
+    if due <= now:
+        raise CaseError(f"The promised time {due:%Y-%m-%d %H:%M} is not in the future.")
+    if not message.strip():
+        raise CaseError("Tell the client the date: the message to the client is required.")
+    locked = lock(case, expected_version)
+    if Status(locked.status) not in (Status.NEW, Status.OPEN, Status.WAITING):
+        raise CaseError(f"Case {locked.reference} is {locked.get_status_display()}; nothing to promise.")
+    previous = locked.promised_by
+    locked.promised_by = due
+    locked.save(update_fields=["promised_by"])
+    sent = case_add_message(
+        case=locked, direction=Direction.OUTBOUND, kind=MessageKind.ESTIMATE, body=message, author=by, at=now
+    )
+    event = Event.ESTIMATE_MOVED if previous else Event.ESTIMATE_PROMISED
+    record_event(case=locked, type=event, actor=by, message=sent, at=now, due=due.isoformat(),
+                 previous=previous.isoformat() if previous else None)
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def case_record_mistake(
+    *, case: Case, by: Employee, description: str, apology: str, correction: str = "",
+    expected_version: int | None = None,
+) -> Message:
+    """Record a mistake and send the client the apology and correction [MISTAKE-APOLOGY]."""
+    if not description.strip():
+        raise CaseError("Describe the mistake.")
+    if not apology.strip():
+        raise CaseError("The apology to the client is required.")
+    locked = lock(case, expected_version)
+    sent = case_add_message(
+        case=locked, direction=Direction.OUTBOUND, kind=MessageKind.APOLOGY,
+        body=apology.strip() + ("\n\n" + correction.strip() if correction.strip() else ""), author=by,
+    )
+    record_event(case=locked, type=Event.MISTAKE_RECORDED, actor=by, message=sent,
+                 description=description.strip(), correction=correction.strip())
+    return sent

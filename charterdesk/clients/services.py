@@ -1,0 +1,49 @@
+"""Writes to clients go through here."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from charterdesk.clients.models import Client, ClientKind
+
+
+@transaction.atomic
+def client_create(
+    *,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    kind: str = ClientKind.PERSON,
+    language: str = "lv",
+    preferred_channel: str = "",
+    special_needs: str = "",
+    registration_number: str = "",
+    postal_address: str = "",
+) -> Client:
+    """Create a client.  [CLIENT-CONTACT]: a phone or e-mail is required, and both are validated;
+    a bad value raises ``ValidationError`` naming the field and the value."""
+    client = Client(
+        name=name.strip() or (email or phone),
+        email=email,
+        phone=phone,
+        kind=kind,
+        language=language,
+        preferred_channel=preferred_channel or ("email" if email else "phone"),
+        special_needs=special_needs,
+        registration_number=registration_number,
+        postal_address=postal_address,
+    )
+    client.full_clean()
+    client.save()
+    return client
+
+
+def client_get_or_create_by_email(*, email: str, name: str = "", language: str = "lv") -> Client:
+    """The client with this address, or a new one (the e-mail and portal intake use this)."""
+    from charterdesk.core.validators import normalise_email
+
+    address = normalise_email(email)
+    existing = Client.objects.filter(email__iexact=address).order_by("pk").first()
+    if existing is not None:
+        return existing
+    return client_create(name=name, email=address, language=language)
