@@ -11,6 +11,7 @@ from charterdesk.cases.services.lifecycle import (
     case_open,
     case_reopen,
     case_resolve,
+    case_set_next_due,
     case_set_waiting,
     case_transfer,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "case_reopen",
     "case_reply",
     "case_resolve",
+    "case_set_next_due",
     "case_set_waiting",
     "case_transfer",
 ]

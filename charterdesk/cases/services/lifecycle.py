@@ -144,3 +144,11 @@ def case_reopen(
     case = lock(case, expected_version)
     set_status(case, Status.OPEN, by=by, reason=reason)
     return case
+
+
+def case_set_next_due(*, case_id: int, due: datetime | None) -> None:
+    """Store the earliest due moment of the case's open timers (the inbox sorts by it).
+
+    Called only by the SLA engine when timers change; not a change of the case itself, so it
+    neither bumps the version nor writes an event (the timer's own events do)."""
+    Case.objects.filter(pk=case_id).update(next_due_at=due)
