@@ -16,6 +16,7 @@ from charterdesk.cases.services.lifecycle import (
     case_transfer,
 )
 from charterdesk.cases.services.messages import (
+    AttachmentData,
     case_add_message,
     case_add_note,
     case_explain_delay,
@@ -26,6 +27,7 @@ from charterdesk.cases.services.messages import (
 from charterdesk.cases.services.outcomes import case_decline, case_refer
 
 __all__ = [
+    "AttachmentData",
     "case_add_message",
     "case_add_note",
     "case_assign",

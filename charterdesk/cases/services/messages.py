@@ -2,19 +2,54 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from charterdesk.cases.errors import CaseError
 from charterdesk.cases.events import record_event
-from charterdesk.cases.models import Case, Channel, Direction, Message, MessageKind
+from charterdesk.cases.models import Attachment, Case, Channel, Direction, Message, MessageKind
 from charterdesk.cases.services._common import lock, set_status
 from charterdesk.cases.status import Status
 from charterdesk.directory.models import Employee
 from charterdesk.standard.events import Event
+
+@dataclass(frozen=True, slots=True)
+class AttachmentData:
+    """An attachment as a channel hands it over: every one is kept, inline and text parts too."""
+
+    filename: str
+    content_type: str
+    content: bytes
+    inline: bool = False
+    content_id: str = ""
+
+
+def _store_attachments(message: Message, attachments: Sequence[AttachmentData]) -> None:
+    rows = []
+    for item in attachments:
+        digest = hashlib.sha256(item.content).hexdigest()
+        path = f"attachments/{digest[:2]}/{digest}"
+        # Content-addressed: the same file sent twice is stored once; a crash between writing the
+        # file and committing the row leaves only an orphan file, never a row without its file.
+        if not default_storage.exists(path):
+            default_storage.save(path, ContentFile(item.content))
+        rows.append(
+            Attachment(
+                message=message, filename=(item.filename or "attachment")[:300],
+                content_type=item.content_type[:200], size=len(item.content), sha256=digest,
+                file=path, inline=item.inline, content_id=item.content_id[:300],
+            )
+        )
+    Attachment.objects.bulk_create(rows)
+
 
 # What an outbound message of each kind means for the standard's clocks.
 _OUTBOUND_EVENTS: dict[str, Event] = {
@@ -42,6 +77,7 @@ def case_add_message(
     in_reply_to: str = "",
     references: str = "",
     meta: dict[str, Any] | None = None,
+    attachments: Sequence[AttachmentData] = (),
     at: datetime | None = None,
     expected_version: int | None = None,
 ) -> Message:
@@ -77,6 +113,8 @@ def case_add_message(
         created_at=now,
         meta=meta or {},
     )
+    if attachments:
+        _store_attachments(message, attachments)
     if direction is Direction.INBOUND:
         if case.status in (Status.WAITING, Status.RESOLVED, Status.CLOSED):
             set_status(case, Status.OPEN, by=None, at=now, reason="client wrote")
