@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from charterdesk.cases.errors import ConcurrentChange, IllegalTransition
 from charterdesk.cases.events import record_event
-from charterdesk.cases.models import Case
+from charterdesk.cases.models import Case, Message
 from charterdesk.cases.status import TRANSITIONS, Status
 from charterdesk.directory.models import Employee
 from charterdesk.standard.events import Event
@@ -41,7 +41,7 @@ def check_transition(case: Case, target: Status) -> None:
 
 def set_status(
     case: Case, target: Status, *, by: Employee | None, at: datetime | None = None, event: bool = True,
-    **params: object,
+    message: Message | None = None, **params: object,
 ) -> None:
     """Move ``case`` (already locked) to ``target``; writes the status event unless told not to."""
     check_transition(case, target)
@@ -58,6 +58,8 @@ def set_status(
     if not event:
         return
     if target is Status.OPEN and previous not in (Status.NEW, Status.WAITING):
-        record_event(case=case, type=Event.CASE_REOPENED, actor=by, at=at, previous=previous, **params)
+        record_event(case=case, type=Event.CASE_REOPENED, actor=by, at=at, message=message,
+                     previous=previous, **params)
     elif target in STATUS_EVENTS:
-        record_event(case=case, type=STATUS_EVENTS[target], actor=by, at=at, previous=previous, **params)
+        record_event(case=case, type=STATUS_EVENTS[target], actor=by, at=at, message=message,
+                     previous=previous, **params)

@@ -38,7 +38,7 @@ def case_refer(
     locked.referred_to = institution
     locked.save(update_fields=["referred_to"])
     set_status(locked, Status.REFERRED, by=by, institution=institution.pk,
-               institution_name=institution.name_lv, client_told=True, message=sent.pk,
+               institution_name=institution.name_lv, client_told=True, message=sent,
                contacts={"phone": institution.phone, "email": institution.email,
                          "website": institution.website})
     return sent
@@ -62,7 +62,7 @@ def case_decline(
         case=locked, direction=Direction.OUTBOUND, kind=MessageKind.DECLINE, body=text, author=by
     )
     locked.refresh_from_db()
-    set_status(locked, Status.DECLINED, by=by, reasons=text, message=sent.pk)
+    set_status(locked, Status.DECLINED, by=by, reasons=text, message=sent)
     return sent
 
 
