@@ -1,0 +1,180 @@
+"""Each case service: what it writes, what it refuses, and that a refusal changes nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from charterdesk.cases import services as cs
+from charterdesk.cases.errors import CaseError, ConcurrentChange, MissingReasons
+from charterdesk.cases.models import AppendOnlyError, Case, CaseEvent, Message
+from charterdesk.cases.services import AttachmentData
+from tests.factories import make_client, make_employee, make_external, make_programme
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case():
+    return cs.case_open(client=make_client(), channel="email", subject="Garantija", programme=make_programme())
+
+
+def events(case):
+    return list(CaseEvent.objects.filter(case=case).order_by("id").values_list("type", flat=True))
+
+
+def test_open_writes_reference_event_and_client_language():
+    client = make_client(language="en")
+    case = cs.case_open(client=client, channel="portal", subject="  Application  ")
+    year = timezone.localtime(case.created_at).year
+    assert case.reference.startswith(f"ALT-{year}-")
+    assert case.subject == "Application" and case.language == "en" and case.status == "new"
+    assert events(case) == ["case.opened"]
+
+
+def test_references_count_up_per_year():
+    client = make_client()
+    refs = [cs.case_open(client=client, channel="email", subject="x").reference for _ in range(3)]
+    numbers = [int(r.rsplit("-", 1)[1]) for r in refs]
+    assert numbers == [numbers[0], numbers[0] + 1, numbers[0] + 2]
+    assert len(refs[0].rsplit("-", 1)[1]) == 6
+
+
+def test_inbound_message_with_attachments(case, settings):
+    msg = cs.case_add_message(
+        case=case, direction="in", kind="request", body="Sveiki", sender="a@example.lv",
+        attachments=[AttachmentData("līgums.pdf", "application/pdf", b"%PDF-1.4 x"),
+                     AttachmentData("logo.png", "image/png", b"\x89PNG", inline=True, content_id="c1")],
+    )
+    atts = list(msg.attachments.order_by("filename"))
+    assert [a.filename for a in atts] == ["logo.png", "līgums.pdf"]
+    assert atts[1].file.read() == b"%PDF-1.4 x" and atts[1].size == 10
+    assert atts[0].inline and atts[0].content_id == "c1"
+    assert events(case)[-1] == "message.received"
+
+
+def test_reply_writes_sent_and_reply_events_and_opens_new_case(case):
+    emp = make_employee()
+    cs.case_reply(case=case, by=emp, body="Atbilde")
+    assert Case.objects.get(pk=case.pk).status == "open"
+    assert events(case)[-2:] == ["message.sent", "reply.sent"]
+
+
+def test_empty_reply_refused(case):
+    with pytest.raises(CaseError, match="is empty"):
+        cs.case_reply(case=case, by=make_employee(), body="   ")
+    assert Message.objects.count() == 0
+
+
+def test_transfer_needs_note_and_records_competence(case):
+    competent = make_employee(competences=[case.programme])
+    other = make_employee()
+    me = make_employee()
+    with pytest.raises(CaseError, match="needs a note"):
+        cs.case_transfer(case=case, to=competent, by=me, note=" ")
+    cs.case_transfer(case=case, to=other, by=me, note="Lūdzu pārņem")
+    cs.case_transfer(case=case, to=competent, by=me, note="Tev ir kompetence")
+    transfers = list(CaseEvent.objects.filter(case=case, type="case.transferred").order_by("id"))
+    assert [t.params["competent"] for t in transfers] == [False, True]
+    assert transfers[1].params["note"] == "Tev ir kompetence"
+    assert Case.objects.get(pk=case.pk).assignee == competent
+
+
+def test_transfer_to_self_refused(case):
+    emp = make_employee()
+    cs.case_assign(case=case, to=emp, by=emp)
+    with pytest.raises(CaseError, match="already with"):
+        cs.case_transfer(case=case, to=emp, by=emp, note="x")
+
+
+def test_refer_tells_the_client_and_records_it(case):
+    emp = make_employee()
+    vid = make_external()
+    sent = cs.case_refer(case=case, institution=vid, by=emp,
+                         message_to_client="Vērsieties VID: +371 67120000, www.vid.gov.lv")
+    fresh = Case.objects.get(pk=case.pk)
+    assert fresh.status == "referred" and fresh.referred_to == vid
+    assert sent.direction == "out" and sent.kind == "referral"
+    ev = CaseEvent.objects.get(case=case, type="case.referred")
+    assert ev.params["client_told"] is True and ev.message_id == sent.pk
+    assert ev.params["contacts"]["website"] == "https://www.vid.gov.lv"
+
+
+def test_refer_without_message_refused(case):
+    with pytest.raises(CaseError, match="message to the client is required"):
+        cs.case_refer(case=case, institution=make_external(), by=make_employee(), message_to_client="")
+    assert Case.objects.get(pk=case.pk).status == "new"
+
+
+@pytest.mark.parametrize("reasons", ["", "   ", "nē"])
+def test_decline_without_reasons_refused_and_nothing_changes(case, reasons):
+    version = Case.objects.get(pk=case.pk).version
+    with pytest.raises(MissingReasons, match="needs the justified reasons"):
+        cs.case_decline(case=case, by=make_employee(), reasons=reasons)
+    fresh = Case.objects.get(pk=case.pk)
+    assert (fresh.status, fresh.version) == ("new", version)
+    assert Message.objects.filter(case=case).count() == 0
+
+
+def test_decline_with_reasons_sends_them(case):
+    sent = cs.case_decline(case=case, by=make_employee(), reasons="Uzņēmums darbojas ilgāk par 5 gadiem.")
+    assert sent.kind == "decline" and "5 gadiem" in sent.body
+    ev = CaseEvent.objects.get(case=case, type="case.declined")
+    assert ev.params["reasons"] == "Uzņēmums darbojas ilgāk par 5 gadiem."
+
+
+def test_promise_then_move(case):
+    emp = make_employee()
+    first = timezone.now() + timedelta(days=2)
+    cs.case_promise(case=case, by=emp, due=first, message="Atbildēsim līdz ceturtdienai")
+    second = first + timedelta(days=1)
+    fresh = cs.case_promise(case=case, by=emp, due=second, message="Vajadzīga vēl viena diena")
+    assert fresh.promised_by == second
+    assert [e for e in events(case) if e.startswith("estimate")] == ["estimate.promised", "estimate.moved"]
+
+
+@pytest.mark.parametrize(
+    ("delta", "message", "error"),
+    [(timedelta(hours=-1), "x", "not in the future"), (timedelta(days=1), " ", "message to the client")],
+)
+def test_promise_refusals(case, delta, message, error):
+    with pytest.raises(CaseError, match=error):
+        cs.case_promise(case=case, by=make_employee(), due=timezone.now() + delta, message=message)
+    assert Case.objects.get(pk=case.pk).promised_by is None
+
+
+def test_mistake_needs_apology_and_records_both(case):
+    emp = make_employee()
+    with pytest.raises(CaseError, match="apology"):
+        cs.case_record_mistake(case=case, by=emp, description="Nepareiza summa", apology="")
+    sent = cs.case_record_mistake(case=case, by=emp, description="Nepareiza summa",
+                                  apology="Atvainojamies par kļūdu.", correction="Pareizā summa ir 5000 EUR.")
+    assert sent.kind == "apology" and "5000 EUR" in sent.body
+    ev = CaseEvent.objects.get(case=case, type="mistake.recorded")
+    assert ev.params["description"] == "Nepareiza summa"
+
+
+def test_optimistic_lock_refuses_stale_version(case):
+    emp = make_employee()
+    seen = Case.objects.get(pk=case.pk).version
+    cs.case_assign(case=case, to=emp, by=emp, expected_version=seen)  # first employee wins
+    with pytest.raises(ConcurrentChange, match="changed by someone else meanwhile"):
+        cs.case_add_note(case=case, by=emp, body="mana piezīme", expected_version=seen)
+    assert not Message.objects.filter(case=case, kind="note").exists()
+
+
+def test_events_are_append_only(case):
+    event = CaseEvent.objects.filter(case=case).first()
+    event.params = {"tampered": True}
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+
+
+def test_inactive_employee_cannot_take_a_case(case):
+    gone = make_employee(is_active=False)
+    with pytest.raises(CaseError, match="not an active employee"):
+        cs.case_assign(case=case, to=gone, by=None)

@@ -1,0 +1,52 @@
+"""[CLIENT-CONTACT]: a client needs a valid phone or e-mail; bad values are refused, never fixed."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from charterdesk.clients.models import Client
+from charterdesk.clients.services import client_create, client_get_or_create_by_email
+
+pytestmark = pytest.mark.django_db
+
+
+def test_client_with_phone_only_is_stored_normalised():
+    client = client_create(name="Māris Strautiņš", phone="26 543 210")
+    client.refresh_from_db()
+    assert client.phone == "+37126543210"
+    assert client.preferred_channel == "phone"
+
+
+def test_client_without_any_contact_is_refused_and_nothing_is_saved():
+    with pytest.raises(ValidationError) as info:
+        client_create(name="Nobody")
+    assert "phone number or an e-mail address" in str(info.value)
+    assert Client.objects.count() == 0
+
+
+def test_database_itself_refuses_a_client_without_contact():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Client.objects.create(name="Bypass")
+
+
+def test_bad_phone_names_the_field_and_value():
+    with pytest.raises(ValidationError) as info:
+        client_create(name="X", phone="12345")
+    assert "phone" in info.value.message_dict
+    assert "12345" in info.value.message_dict["phone"][0]
+    assert Client.objects.count() == 0
+
+
+def test_bad_email_is_refused():
+    with pytest.raises(ValidationError) as info:
+        client_create(name="X", email="x@")
+    assert "email" in info.value.message_dict
+
+
+def test_get_or_create_by_email_finds_existing_case_insensitively():
+    first = client_get_or_create_by_email(email="Liga@Example.lv", name="Līga")
+    again = client_get_or_create_by_email(email="liga@example.LV")
+    assert first.pk == again.pk
+    assert Client.objects.count() == 1
