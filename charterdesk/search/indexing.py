@@ -1,0 +1,105 @@
+"""Building and storing the search document of a case."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from charterdesk.cases.models import Case, Message
+from charterdesk.search.text import fold
+
+FTS_TABLE = "search_fts"
+# tsvector values are limited to 1 MB; a case with megabytes of mail is cut, newest text last.
+MAX_TEXT = 200_000
+
+
+def _national_phone(phone: str) -> str:
+    """``+37167774010`` -> ``67774010`` so the number is found as people type it."""
+    return phone[4:] if phone.startswith("+371") else ""
+
+
+def document_text(case: Case, bodies: Iterable[str]) -> str:
+    client = case.client
+    parts = [
+        case.reference,
+        case.subject,
+        client.name,
+        client.email,
+        client.phone,
+        _national_phone(client.phone),
+        client.registration_number,
+        *bodies,
+    ]
+    return fold(" ".join(p for p in parts if p))[:MAX_TEXT]
+
+
+def store(rows: list[tuple[int, str]]) -> None:
+    """Upsert ``(case_id, folded text)`` rows for the current database."""
+    if not rows:
+        return
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.executemany(
+                "INSERT INTO search_searchdocument (case_id, text, vector, updated_at) "
+                "VALUES (%s, %s, to_tsvector('simple', %s), %s) "
+                "ON CONFLICT (case_id) DO UPDATE SET text = EXCLUDED.text, "
+                "vector = EXCLUDED.vector, updated_at = EXCLUDED.updated_at",
+                [(pk, text, text, now) for pk, text in rows],
+            )
+            return
+        cursor.executemany(
+            "INSERT INTO search_searchdocument (case_id, text, vector, updated_at) "
+            "VALUES (%s, %s, NULL, %s) ON CONFLICT (case_id) DO UPDATE SET "
+            "text = excluded.text, updated_at = excluded.updated_at",
+            [(pk, text, now) for pk, text in rows],
+        )
+        if connection.vendor == "sqlite":
+            cursor.executemany(
+                f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk, _ in rows]
+            )
+            cursor.executemany(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (%s, %s)", list(rows))
+
+
+def index_case(case_id: int) -> None:
+    """Rebuild the document of one case (called in the transaction that changed it)."""
+    case = Case.objects.select_related("client").get(pk=case_id)
+    bodies = Message.objects.filter(case_id=case_id).order_by("created_at", "id")
+    texts = [f"{subject} {body}" for subject, body in bodies.values_list("subject", "body")]
+    store([(case_id, document_text(case, texts))])
+
+
+def rebuild(batch_size: int = 2000, progress: bool = False) -> int:
+    """Rebuild every document from the cases and messages; returns the number of cases."""
+    done = 0
+    last = 0
+    while True:
+        cases = list(
+            Case.objects.select_related("client").filter(pk__gt=last).order_by("pk")[:batch_size]
+        )
+        if not cases:
+            break
+        ids = [c.pk for c in cases]
+        texts: dict[int, list[str]] = {pk: [] for pk in ids}
+        for case_id, subject, body in (
+            Message.objects.filter(case_id__in=ids)
+            .order_by("case_id", "created_at", "id")
+            .values_list("case_id", "subject", "body")
+        ):
+            texts[case_id].append(f"{subject} {body}")
+        with transaction.atomic():
+            store([(c.pk, document_text(c, texts[c.pk])) for c in cases])
+        done += len(cases)
+        last = ids[-1]
+        if progress:
+            print(f"  {done} cases indexed", flush=True)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            # Cases erased since the last rebuild leave rows behind in the FTS table.
+            cursor.execute(
+                f"DELETE FROM {FTS_TABLE} "
+                "WHERE rowid NOT IN (SELECT case_id FROM search_searchdocument)"
+            )
+    return done

@@ -1,0 +1,36 @@
+"""Text folding shared by the index and the queries, so both databases match the same way.
+
+Latvian has no stemmer in PostgreSQL or SQLite, and people type names without diacritics
+("berzina" for "Bērziņa").  So both sides are folded in Python before they reach the database:
+Unicode NFKD, combining marks dropped, lower case, split into words.  The database then sees
+plain words only, and PostgreSQL's ``simple`` configuration and SQLite's FTS5 ``unicode61``
+tokenizer treat them alike.  Queries match word prefixes ("berz" finds "Bērziņa").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WORD = re.compile(r"\w+")
+# A word longer than this is not something a person searches for (hashes, base64 leftovers).
+MAX_WORD = 60
+# Prefix terms shorter than this match too much to be useful and slow the index down.
+MIN_TERM = 2
+MAX_TERMS = 8
+
+
+def fold(text: str) -> str:
+    """``"Bērziņa, Ilze!"`` -> ``"berzina ilze"``."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(w for w in _WORD.findall(stripped.casefold()) if len(w) <= MAX_WORD)
+
+
+def query_terms(query: str) -> list[str]:
+    """The words of a search box entry, folded like the documents; each is matched as a prefix.
+
+    Only word characters survive, so nothing a user types can reach the query syntax of either
+    database."""
+    words = [w for w in fold(query).split() if len(w) >= MIN_TERM]
+    return list(dict.fromkeys(words))[:MAX_TERMS]
