@@ -32,8 +32,16 @@ class EventInline(ReadOnlyInline):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ["reference", "subject", "client", "programme", "channel", "status", "assignee",
-                    "next_due_at"]
+    list_display = [
+        "reference",
+        "subject",
+        "client",
+        "programme",
+        "channel",
+        "status",
+        "assignee",
+        "next_due_at",
+    ]
     list_filter = ["status", "channel", "programme", "office"]
     search_fields = ["reference"]
     list_select_related = ["client", "programme", "assignee"]

@@ -9,7 +9,12 @@ class CaseError(Exception):
 
 class IllegalTransition(CaseError):
     def __init__(self, reference: str, current: str, target: str, allowed: list[str]) -> None:
-        self.reference, self.current, self.target, self.allowed = reference, current, target, allowed
+        self.reference, self.current, self.target, self.allowed = (
+            reference,
+            current,
+            target,
+            allowed,
+        )
         allowed_text = ", ".join(allowed) if allowed else "none"
         super().__init__(
             f"Case {reference} cannot go from '{current}' to '{target}'; "

@@ -43,7 +43,11 @@ def record_event(
     **params: Any,
 ) -> CaseEvent:
     event = CaseEvent(
-        case=case, type=Event(type).value, actor=actor, message=message, at=at or timezone.now(),
+        case=case,
+        type=Event(type).value,
+        actor=actor,
+        message=message,
+        at=at or timezone.now(),
         params=params,
     )
     event.save(force_insert=True)

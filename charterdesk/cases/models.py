@@ -29,39 +29,74 @@ class ReferenceCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="one_counter_per_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="one_counter_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
 
 
 class Case(models.Model):
     reference = models.CharField(_("reference"), max_length=30, unique=True)
     subject = models.CharField(_("subject"), max_length=300)
-    client = models.ForeignKey(Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="cases")
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="cases"
+    )
     programme = models.ForeignKey(
-        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, null=True, blank=True,
+        Programme,
+        verbose_name=_("programme"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="cases",
     )
     office = models.ForeignKey(
-        Office, verbose_name=_("office"), on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+        Office,
+        verbose_name=_("office"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.NEW
+    )
     assignee = models.ForeignKey(
-        Employee, verbose_name=_("assignee"), on_delete=models.PROTECT, null=True, blank=True,
+        Employee,
+        verbose_name=_("assignee"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="assigned_cases",
     )
     team = models.ForeignKey(
-        Team, verbose_name=_("team"), on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
+        Team,
+        verbose_name=_("team"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
     )
     language = models.CharField(_("language"), max_length=2, default="lv")
     referred_to = models.ForeignKey(
-        ExternalInstitution, verbose_name=_("referred to"), on_delete=models.PROTECT, null=True, blank=True
+        ExternalInstitution,
+        verbose_name=_("referred to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
     )
     promised_by = models.DateTimeField(_("answer promised by"), null=True, blank=True)
     next_due_at = models.DateTimeField(
-        _("next deadline"), null=True, blank=True,
+        _("next deadline"),
+        null=True,
+        blank=True,
         help_text=_("The earliest due moment of the case's open timers; kept by the SLA engine."),
     )
-    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
+    version = models.PositiveIntegerField(
+        default=1, help_text="Optimistic lock: bumped by every change."
+    )
     created_at = models.DateTimeField(_("opened"))
     updated_at = models.DateTimeField(_("updated"))
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -71,9 +106,13 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         indexes = [
             models.Index(fields=["status", "next_due_at", "id"], name="case_status_due"),
-            models.Index(fields=["assignee", "status", "next_due_at", "id"], name="case_assignee_due"),
+            models.Index(
+                fields=["assignee", "status", "next_due_at", "id"], name="case_assignee_due"
+            ),
             models.Index(fields=["team", "status", "next_due_at", "id"], name="case_team_due"),
-            models.Index(fields=["programme", "status", "next_due_at", "id"], name="case_programme_due"),
+            models.Index(
+                fields=["programme", "status", "next_due_at", "id"], name="case_programme_due"
+            ),
             models.Index(fields=["client", "created_at"], name="case_client"),
         ]
 
@@ -170,8 +209,10 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["case", "at"], name="event_case_time"),
-                   models.Index(fields=["type", "at"], name="event_type_time")]
+        indexes = [
+            models.Index(fields=["case", "at"], name="event_case_time"),
+            models.Index(fields=["type", "at"], name="event_type_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.type}"

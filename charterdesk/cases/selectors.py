@@ -29,5 +29,7 @@ def case_detail(pk: int) -> Case:
 def case_timeline(case: Case) -> list[Message | CaseEvent]:
     """Messages and events of ``case`` in time order (uses the prefetched rows)."""
     items: list[Message | CaseEvent] = [*case.messages.all(), *case.events.all()]
-    items.sort(key=lambda item: (item.created_at if isinstance(item, Message) else item.at, item.pk or 0))
+    items.sort(
+        key=lambda item: (item.created_at if isinstance(item, Message) else item.at, item.pk or 0)
+    )
     return items

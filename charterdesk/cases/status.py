@@ -10,7 +10,10 @@ class Status(models.TextChoices):
     NEW = "new", _("new")  # arrived, nobody has taken it yet
     OPEN = "open", _("open")  # an employee is working on it
     WAITING = "waiting", _("waiting for the client")  # we asked the client something
-    REFERRED = "referred", _("referred")  # sent to a competent external institution [ROUTE-EXTERNAL]
+    REFERRED = (
+        "referred",
+        _("referred"),
+    )  # sent to a competent external institution [ROUTE-EXTERNAL]
     DECLINED = "declined", _("declined")  # refused with reasons [DECLINE-REASONS]
     RESOLVED = "resolved", _("resolved")  # answered; the client may still write back
     CLOSED = "closed", _("closed")  # finished; only reopening changes it
@@ -18,7 +21,14 @@ class Status(models.TextChoices):
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.NEW: frozenset(
-        {Status.OPEN, Status.WAITING, Status.REFERRED, Status.DECLINED, Status.RESOLVED, Status.CLOSED}
+        {
+            Status.OPEN,
+            Status.WAITING,
+            Status.REFERRED,
+            Status.DECLINED,
+            Status.RESOLVED,
+            Status.CLOSED,
+        }
     ),
     Status.OPEN: frozenset({Status.WAITING, Status.REFERRED, Status.DECLINED, Status.RESOLVED}),
     Status.WAITING: frozenset({Status.OPEN, Status.REFERRED, Status.DECLINED, Status.RESOLVED}),

@@ -30,7 +30,9 @@ class Language(models.TextChoices):
 
 
 class Client(models.Model):
-    kind = models.CharField(_("kind"), max_length=10, choices=ClientKind.choices, default=ClientKind.PERSON)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ClientKind.choices, default=ClientKind.PERSON
+    )
     name = models.CharField(_("name"), max_length=200)
     registration_number = models.CharField(
         _("registration number"), max_length=30, blank=True, help_text=_("For companies.")
@@ -38,13 +40,19 @@ class Client(models.Model):
     email = EmailAddressField(_("e-mail"), blank=True, db_index=True)
     phone = PhoneField(_("phone"), blank=True, db_index=True)
     postal_address = models.CharField(_("postal address"), max_length=300, blank=True)
-    language = models.CharField(_("preferred language"), max_length=2, choices=Language.choices, default=Language.LV)
+    language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.LV
+    )
     preferred_channel = models.CharField(
-        _("preferred channel"), max_length=10, choices=PreferredChannel.choices, default=PreferredChannel.EMAIL,
+        _("preferred channel"),
+        max_length=10,
+        choices=PreferredChannel.choices,
+        default=PreferredChannel.EMAIL,
         help_text=_("[CLIENT-CHANNEL-CHOICE]"),
     )
     special_needs = models.TextField(
-        _("special needs"), blank=True,
+        _("special needs"),
+        blank=True,
         help_text=_("[CLIENT-SPECIAL-NEEDS] Shown on every case and appointment of the client."),
     )
     surveys_declined = models.BooleanField(_("declined surveys"), default=False)

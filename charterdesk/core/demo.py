@@ -31,82 +31,217 @@ class DemoLogin:
 
 STAFF = [
     # username, first, surname, position lv, position en, team, programmes, office, languages
-    ("anna", "Anna", "Bērziņa", "Klientu konsultante", "Client consultant", "front",
-     ["housing-guarantee", "energy-efficiency"], "riga", "lv,en"),
-    ("janis", "Jānis", "Kalniņš", "Klientu konsultants", "Client consultant", "front",
-     ["start-up", "microloans"], "riga", "lv,en,ru"),
-    ("ilze", "Ilze", "Ozola", "Reģionālā konsultante", "Regional consultant", "regions",
-     ["farmers", "microloans"], "cesis", "lv"),
-    ("peteris", "Pēteris", "Liepiņš", "Programmas vadītājs", "Programme manager", "programmes",
-     ["export-guarantee", "venture"], "riga", "lv,en"),
-    ("laura", "Laura", "Zariņa", "Klientu apkalpošanas vadītāja", "Head of client service", "front",
-     ["housing-guarantee", "start-up", "microloans", "farmers", "export-guarantee",
-      "energy-efficiency", "venture"], "riga", "lv,en"),
+    (
+        "anna",
+        "Anna",
+        "Bērziņa",
+        "Klientu konsultante",
+        "Client consultant",
+        "front",
+        ["housing-guarantee", "energy-efficiency"],
+        "riga",
+        "lv,en",
+    ),
+    (
+        "janis",
+        "Jānis",
+        "Kalniņš",
+        "Klientu konsultants",
+        "Client consultant",
+        "front",
+        ["start-up", "microloans"],
+        "riga",
+        "lv,en,ru",
+    ),
+    (
+        "ilze",
+        "Ilze",
+        "Ozola",
+        "Reģionālā konsultante",
+        "Regional consultant",
+        "regions",
+        ["farmers", "microloans"],
+        "cesis",
+        "lv",
+    ),
+    (
+        "peteris",
+        "Pēteris",
+        "Liepiņš",
+        "Programmas vadītājs",
+        "Programme manager",
+        "programmes",
+        ["export-guarantee", "venture"],
+        "riga",
+        "lv,en",
+    ),
+    (
+        "laura",
+        "Laura",
+        "Zariņa",
+        "Klientu apkalpošanas vadītāja",
+        "Head of client service",
+        "front",
+        [
+            "housing-guarantee",
+            "start-up",
+            "microloans",
+            "farmers",
+            "export-guarantee",
+            "energy-efficiency",
+            "venture",
+        ],
+        "riga",
+        "lv,en",
+    ),
 ]
 
 CLIENTS = [
     ("Jānis Ozols", "person", "janis.ozols@example.lv", "+37129123456", "lv", ""),
-    ("Līga Kļaviņa", "person", "liga.klavina@example.lv", "", "lv", "Kustību traucējumi: vajadzīga pieeja bez kāpnēm."),
+    (
+        "Līga Kļaviņa",
+        "person",
+        "liga.klavina@example.lv",
+        "",
+        "lv",
+        "Kustību traucējumi: vajadzīga pieeja bez kāpnēm.",
+    ),
     ("SIA Dārzi un Ko", "company", "info@darzi.example.lv", "+37167001122", "lv", ""),
     ("Māris Strautiņš", "person", "", "+37126543210", "lv", ""),
     ("Emily Carter", "person", "emily.carter@example.com", "", "en", ""),
     ("Baltic Timber Ltd", "company", "office@baltictimber.example.com", "+37167223344", "en", ""),
-    ("Zemnieku saimniecība \"Ābeles\"", "company", "abeles@example.lv", "+37128877665", "lv", ""),
-    ("Olga Petrova", "person", "olga.petrova@example.lv", "+37122334455", "lv", "Vājredzība: lūdz lielu drukas burtu."),
+    ('Zemnieku saimniecība "Ābeles"', "company", "abeles@example.lv", "+37128877665", "lv", ""),
+    (
+        "Olga Petrova",
+        "person",
+        "olga.petrova@example.lv",
+        "+37122334455",
+        "lv",
+        "Vājredzība: lūdz lielu drukas burtu.",
+    ),
     ("SIA Tehno Start", "company", "hello@tehnostart.example.lv", "", "lv", ""),
     ("Kārlis Eglītis", "person", "karlis.eglitis@example.lv", "", "lv", ""),
     ("Nordic Export AS", "company", "trade@nordicexport.example.com", "+4722334455", "en", ""),
-    ("Dzīvokļu īpašnieku biedrība \"Saules 12\"", "company", "saules12@example.lv", "+37167445566", "lv", ""),
+    (
+        'Dzīvokļu īpašnieku biedrība "Saules 12"',
+        "company",
+        "saules12@example.lv",
+        "+37167445566",
+        "lv",
+        "",
+    ),
     ("Inese Vītola", "person", "inese.vitola@example.lv", "+37129988776", "lv", ""),
     ("Tomas Novak", "person", "tomas.novak@example.com", "", "en", ""),
     ("SIA Ražotne", "company", "razotne@example.lv", "+37167990011", "lv", ""),
-    ("Aija Kalna", "person", "aija.kalna@example.lv", "", "lv", "Nedzirdīga: saziņa tikai rakstiski."),
+    (
+        "Aija Kalna",
+        "person",
+        "aija.kalna@example.lv",
+        "",
+        "lv",
+        "Nedzirdīga: saziņa tikai rakstiski.",
+    ),
 ]
 
 REQUESTS_LV = [
-    ("Mājokļa garantija ģimenei ar diviem bērniem", "housing-guarantee",
-     "Labdien! Mums ir divi bērni, un vēlamies pirkt dzīvokli Rīgā. Vai varam saņemt ALTUM garantiju pirmajai iemaksai? Kādi dokumenti vajadzīgi?"),
-    ("Starta aizdevums jaunam uzņēmumam", "start-up",
-     "Sveiki! Esam reģistrējuši SIA pirms četriem mēnešiem. Vai varam pieteikties starta programmai, un kāda ir maksimālā summa?"),
-    ("Mikrokredīta pieteikums", "microloans",
-     "Labdien, vēlos uzzināt, vai mikrokredītu var izmantot aprīkojuma iegādei un cik ilgi tiek izskatīts pieteikums."),
-    ("Aizdevums zemes iegādei", "farmers",
-     "Mūsu saimniecība vēlas iegādāties 20 ha lauksaimniecības zemes. Kādi ir aizdevuma nosacījumi un procentu likme?"),
-    ("Daudzdzīvokļu mājas renovācija", "energy-efficiency",
-     "Biedrības vārdā jautājam, kā pieteikties mājas siltināšanas programmai un vai nepieciešams energoaudits."),
-    ("Jautājums par nodokļu atvieglojumiem", None,
-     "Vai ALTUM var paskaidrot, kā piemērot uzņēmumu ienākuma nodokļa atvieglojumu par investīcijām?"),
-    ("Pieteikuma statuss", "housing-guarantee",
-     "Iesniedzu pieteikumu portālā pirms nedēļas. Kad varu sagaidīt lēmumu?"),
-    ("Garantijas līguma kopija", "housing-guarantee",
-     "Lūdzu atsūtīt garantijas līguma kopiju, jo oriģināls ir nozaudēts."),
+    (
+        "Mājokļa garantija ģimenei ar diviem bērniem",
+        "housing-guarantee",
+        "Labdien! Mums ir divi bērni, un vēlamies pirkt dzīvokli Rīgā. Vai varam saņemt ALTUM garantiju pirmajai iemaksai? Kādi dokumenti vajadzīgi?",
+    ),
+    (
+        "Starta aizdevums jaunam uzņēmumam",
+        "start-up",
+        "Sveiki! Esam reģistrējuši SIA pirms četriem mēnešiem. Vai varam pieteikties starta programmai, un kāda ir maksimālā summa?",
+    ),
+    (
+        "Mikrokredīta pieteikums",
+        "microloans",
+        "Labdien, vēlos uzzināt, vai mikrokredītu var izmantot aprīkojuma iegādei un cik ilgi tiek izskatīts pieteikums.",
+    ),
+    (
+        "Aizdevums zemes iegādei",
+        "farmers",
+        "Mūsu saimniecība vēlas iegādāties 20 ha lauksaimniecības zemes. Kādi ir aizdevuma nosacījumi un procentu likme?",
+    ),
+    (
+        "Daudzdzīvokļu mājas renovācija",
+        "energy-efficiency",
+        "Biedrības vārdā jautājam, kā pieteikties mājas siltināšanas programmai un vai nepieciešams energoaudits.",
+    ),
+    (
+        "Jautājums par nodokļu atvieglojumiem",
+        None,
+        "Vai ALTUM var paskaidrot, kā piemērot uzņēmumu ienākuma nodokļa atvieglojumu par investīcijām?",
+    ),
+    (
+        "Pieteikuma statuss",
+        "housing-guarantee",
+        "Iesniedzu pieteikumu portālā pirms nedēļas. Kad varu sagaidīt lēmumu?",
+    ),
+    (
+        "Garantijas līguma kopija",
+        "housing-guarantee",
+        "Lūdzu atsūtīt garantijas līguma kopiju, jo oriģināls ir nozaudēts.",
+    ),
 ]
 REQUESTS_EN = [
-    ("Export credit guarantee for a shipment to Norway", "export-guarantee",
-     "Hello, we are exporting timber to Norway and would like to insure the buyer's credit risk. How do we apply?"),
-    ("Venture capital for a software start-up", "venture",
-     "Dear ALTUM, which venture capital funds supported by ALTUM invest in seed-stage software companies?"),
-    ("Question about an EU grant", None,
-     "Hi, can ALTUM give us an EU grant for research? We could not find it on your website."),
-    ("Loan application follow-up", "start-up",
-     "Good afternoon, I sent my documents last Friday and have not heard back. Could you confirm you received them?"),
+    (
+        "Export credit guarantee for a shipment to Norway",
+        "export-guarantee",
+        "Hello, we are exporting timber to Norway and would like to insure the buyer's credit risk. How do we apply?",
+    ),
+    (
+        "Venture capital for a software start-up",
+        "venture",
+        "Dear ALTUM, which venture capital funds supported by ALTUM invest in seed-stage software companies?",
+    ),
+    (
+        "Question about an EU grant",
+        None,
+        "Hi, can ALTUM give us an EU grant for research? We could not find it on your website.",
+    ),
+    (
+        "Loan application follow-up",
+        "start-up",
+        "Good afternoon, I sent my documents last Friday and have not heard back. Could you confirm you received them?",
+    ),
 ]
 
 
-def _employee(username: str, first: str, surname: str, pos_lv: str, pos_en: str, team: Team,
-              programmes: list[str], office: str, languages: str) -> Employee:
+def _employee(
+    username: str,
+    first: str,
+    surname: str,
+    pos_lv: str,
+    pos_en: str,
+    team: Team,
+    programmes: list[str],
+    office: str,
+    languages: str,
+) -> Employee:
     User = get_user_model()
-    user, created = User.objects.get_or_create(username=username, defaults={"first_name": first,
-                                                                            "last_name": surname})
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": first, "last_name": surname}
+    )
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
-    ascii_name = (first + "." + surname).lower().translate(str.maketrans("āčēģīķļņšūž", "acegiklnsuz"))
+    ascii_name = (
+        (first + "." + surname).lower().translate(str.maketrans("āčēģīķļņšūž", "acegiklnsuz"))
+    )
     employee, _ = Employee.objects.get_or_create(
         user=user,
-        defaults=dict(first_name=first, surname=surname, position_lv=pos_lv, position_en=pos_en,
-                      phone="+37167774010", email=f"{ascii_name}@{DEMO_DOMAIN}", team=team,
-                      languages=languages),
+        defaults=dict(
+            first_name=first,
+            surname=surname,
+            position_lv=pos_lv,
+            position_en=pos_en,
+            phone="+37167774010",
+            email=f"{ascii_name}@{DEMO_DOMAIN}",
+            team=team,
+            languages=languages,
+        ),
     )
     employee.competences.set(Programme.objects.filter(code__in=programmes))
     employee.offices.set(Office.objects.filter(code=office))
@@ -123,12 +258,18 @@ def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogi
         User.objects.create_superuser("admin", f"admin@{DEMO_DOMAIN}", DEMO_PASSWORD)
     teams = {
         key: Team.objects.get_or_create(name_lv=lv, defaults={"name_en": en})[0]
-        for key, lv, en in [("front", "Klientu apkalpošana", "Client service"),
-                            ("regions", "Reģionālie biroji", "Regional offices"),
-                            ("programmes", "Programmu vadība", "Programme management")]
+        for key, lv, en in [
+            ("front", "Klientu apkalpošana", "Client service"),
+            ("regions", "Reģionālie biroji", "Regional offices"),
+            ("programmes", "Programmu vadība", "Programme management"),
+        ]
     }
-    staff = {row[0]: _employee(row[0], row[1], row[2], row[3], row[4], teams[row[5]], row[6], row[7],
-                               row[8]) for row in STAFF}
+    staff = {
+        row[0]: _employee(
+            row[0], row[1], row[2], row[3], row[4], teams[row[5]], row[6], row[7], row[8]
+        )
+        for row in STAFF
+    }
     teams["front"].lead = staff["laura"]
     teams["front"].save()
     teams["regions"].lead = staff["ilze"]
@@ -136,7 +277,8 @@ def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogi
     teams["programmes"].lead = staff["peteris"]
     teams["programmes"].save()
     logins = [DemoLogin("admin", DEMO_PASSWORD, "administrator")] + [
-        DemoLogin(e.user.username, DEMO_PASSWORD, f"{e.full_name}, {e.position_en}") for e in staff.values()
+        DemoLogin(e.user.username, DEMO_PASSWORD, f"{e.full_name}, {e.position_en}")
+        for e in staff.values()
     ]
     if Case.objects.exists():
         return logins
@@ -145,13 +287,20 @@ def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogi
     for name, kind, email, phone, language, needs in CLIENTS:
         clients.append(
             Client.objects.filter(name=name).first()
-            or client_create(name=name, kind=kind, email=email, phone=phone, language=language,
-                             special_needs=needs)
+            or client_create(
+                name=name,
+                kind=kind,
+                email=email,
+                phone=phone,
+                language=language,
+                special_needs=needs,
+            )
         )
     programmes = {p.code: p for p in Programme.objects.all()}
     offices = list(Office.objects.all())
     externals = list(ExternalInstitution.objects.all())
     employees = list(staff.values())
+
     def past(moment: datetime) -> datetime:
         return min(moment, now - timedelta(minutes=5))
 
@@ -169,12 +318,28 @@ def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogi
         # Spread arrivals over the last ten days, some of them outside working hours.
         opened = now - timedelta(hours=rng.randint(1, 240), minutes=rng.randint(0, 59))
         programme = programmes.get(prog_code) if prog_code else None
-        case = cs.case_open(client=client, channel=channel, subject=subject, programme=programme,
-                            office=rng.choice(offices) if channel == "in_person" else None, at=opened)
+        case = cs.case_open(
+            client=client,
+            channel=channel,
+            subject=subject,
+            programme=programme,
+            office=rng.choice(offices) if channel == "in_person" else None,
+            at=opened,
+        )
         kind = {"post": "letter", "phone": "call"}.get(channel, "request")
-        cs.case_add_message(case=case, direction="in", kind=kind, body=body,
-                            sender=client.email or client.phone, at=opened)
-        competent = [e for e in employees if programme is None or e.competences.filter(pk=programme.pk).exists()]
+        cs.case_add_message(
+            case=case,
+            direction="in",
+            kind=kind,
+            body=body,
+            sender=client.email or client.phone,
+            at=opened,
+        )
+        competent = [
+            e
+            for e in employees
+            if programme is None or e.competences.filter(pk=programme.pk).exists()
+        ]
         fate = i % 10
         if fate == 0:
             continue  # new and unassigned
@@ -182,34 +347,73 @@ def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogi
         cs.case_assign(case=case, to=worker, by=staff["laura"])
         if fate == 1 and prog_code is None and externals:
             inst = rng.choice(externals)
-            cs.case_refer(case=case, institution=inst, by=worker, message_to_client=(
-                f"Šis jautājums nav ALTUM kompetencē. Lūdzu, vērsieties: {inst.name_lv}, {inst.website}."
-                if not english else f"This is outside ALTUM's competence. Please contact {inst.name_en}, {inst.website}."))
+            cs.case_refer(
+                case=case,
+                institution=inst,
+                by=worker,
+                message_to_client=(
+                    f"Šis jautājums nav ALTUM kompetencē. Lūdzu, vērsieties: {inst.name_lv}, {inst.website}."
+                    if not english
+                    else f"This is outside ALTUM's competence. Please contact {inst.name_en}, {inst.website}."
+                ),
+            )
         elif fate == 2:
-            cs.case_decline(case=case, by=worker, reasons=(
-                "Uzņēmums neatbilst programmas nosacījumiem: darbības ilgums pārsniedz 5 gadus."
-                if not english else "The company does not meet the programme's conditions: it has operated for more than 5 years."))
+            cs.case_decline(
+                case=case,
+                by=worker,
+                reasons=(
+                    "Uzņēmums neatbilst programmas nosacījumiem: darbības ilgums pārsniedz 5 gadus."
+                    if not english
+                    else "The company does not meet the programme's conditions: it has operated for more than 5 years."
+                ),
+            )
         elif fate == 3:
             others = [e for e in employees if e != worker]
-            cs.case_transfer(case=case, to=rng.choice(others), by=worker,
-                             note="Lūdzu pārņemt — jautājums par tavu programmu.")
+            cs.case_transfer(
+                case=case,
+                to=rng.choice(others),
+                by=worker,
+                note="Lūdzu pārņemt — jautājums par tavu programmu.",
+            )
         elif fate == 4:
-            cs.case_promise(case=case, by=worker, due=now + timedelta(days=2, hours=1),
-                            message=("Atbildi sagatavosim līdz parītdienai." if not english
-                                     else "We will prepare the answer by the day after tomorrow."),
-                            at=past(opened + timedelta(hours=1)))
+            cs.case_promise(
+                case=case,
+                by=worker,
+                due=now + timedelta(days=2, hours=1),
+                message=(
+                    "Atbildi sagatavosim līdz parītdienai."
+                    if not english
+                    else "We will prepare the answer by the day after tomorrow."
+                ),
+                at=past(opened + timedelta(hours=1)),
+            )
         elif fate == 5:
-            cs.case_reply(case=case, by=worker, body=(
-                "Paldies par jautājumu! Pieteikumu var iesniegt portālā mans.altum.lv." if not english
-                else "Thank you for your question! You can apply in the client portal mans.altum.lv."),
-                at=past(opened + timedelta(hours=rng.randint(1, 30))))
+            cs.case_reply(
+                case=case,
+                by=worker,
+                body=(
+                    "Paldies par jautājumu! Pieteikumu var iesniegt portālā mans.altum.lv."
+                    if not english
+                    else "Thank you for your question! You can apply in the client portal mans.altum.lv."
+                ),
+                at=past(opened + timedelta(hours=rng.randint(1, 30))),
+            )
             cs.case_resolve(case=case, by=worker)
         elif fate == 6:
-            cs.case_add_note(case=case, by=worker, body="Jāpārbauda pieteikuma dokumenti pirms atbildes.")
+            cs.case_add_note(
+                case=case, by=worker, body="Jāpārbauda pieteikuma dokumenti pirms atbildes."
+            )
         elif fate == 7:
-            cs.case_reply(case=case, by=worker, body=("Nosūtām informāciju par nosacījumiem." if not english
-                                                      else "Here is the information on the conditions."),
-                          at=past(opened + timedelta(hours=2)))
+            cs.case_reply(
+                case=case,
+                by=worker,
+                body=(
+                    "Nosūtām informāciju par nosacījumiem."
+                    if not english
+                    else "Here is the information on the conditions."
+                ),
+                at=past(opened + timedelta(hours=2)),
+            )
             cs.case_resolve(case=case, by=worker)
             cs.case_close(case=case, by=worker)
     return logins

@@ -26,7 +26,14 @@ class OfficeAdmin(admin.ModelAdmin):
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ["name_lv", "code", "category", "apply_via", "needs_identity_document", "is_active"]
+    list_display = [
+        "name_lv",
+        "code",
+        "category",
+        "apply_via",
+        "needs_identity_document",
+        "is_active",
+    ]
     list_filter = ["category", "apply_via", "is_active"]
     search_fields = ["name_lv", "name_en", "code"]
 

@@ -35,7 +35,9 @@ def _save(path: Path, where: str, obj: models.Model) -> None:
     try:
         obj.full_clean(validate_unique=False)
     except ValidationError as exc:
-        problems = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+        problems = "; ".join(
+            f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items()
+        )
         raise ConfigError(f"{path}: {where}: {problems}") from None
     obj.save()
 
@@ -72,20 +74,31 @@ def load_config(path: Path = DEFAULT_CONFIG) -> dict[str, int]:
         if not schedule.hours.exists():
             for weekday, opens, closes in sched.get("hours", []):
                 ScheduleHours.objects.create(
-                    schedule=schedule, weekday=weekday, opens=time.fromisoformat(opens),
+                    schedule=schedule,
+                    weekday=weekday,
+                    opens=time.fromisoformat(opens),
                     closes=time.fromisoformat(closes),
                 )
         counts["schedule"] = 1
 
     office_fields = ["name_lv", "name_en", "address", "phone", "email", "accessibility"]
     for i, item in enumerate(data.get("office", []), start=1):
-        office = Office.objects.filter(code=item.get("code")).first() or Office(code=item.get("code", ""))
+        office = Office.objects.filter(code=item.get("code")).first() or Office(
+            code=item.get("code", "")
+        )
         _assign(office, item, office_fields)
         _save(path, f"office #{i} ({item.get('code')})", office)
     counts["offices"] = len(data.get("office", []))
 
-    prog_fields = ["name_lv", "name_en", "category", "apply_via", "needs_identity_document",
-                   "public_phone", "public_email"]
+    prog_fields = [
+        "name_lv",
+        "name_en",
+        "category",
+        "apply_via",
+        "needs_identity_document",
+        "public_phone",
+        "public_email",
+    ]
     for i, item in enumerate(data.get("programme", []), start=1):
         programme = Programme.objects.filter(code=item.get("code")).first() or Programme(
             code=item.get("code", "")
@@ -95,21 +108,28 @@ def load_config(path: Path = DEFAULT_CONFIG) -> dict[str, int]:
     counts["programmes"] = len(data.get("programme", []))
 
     for i, item in enumerate(data.get("competence_area", []), start=1):
-        area = CompetenceArea.objects.filter(name_lv=item.get("name_lv")).first() or CompetenceArea()
+        area = (
+            CompetenceArea.objects.filter(name_lv=item.get("name_lv")).first() or CompetenceArea()
+        )
         _assign(area, item, ["name_lv", "name_en"])
         _save(path, f"competence_area #{i}", area)
     counts["areas"] = len(data.get("competence_area", []))
 
     ext_fields = ["name_lv", "name_en", "phone", "email", "website", "address"]
     for i, item in enumerate(data.get("external", []), start=1):
-        ext = ExternalInstitution.objects.filter(name_lv=item.get("name_lv")).first() or ExternalInstitution()
+        ext = (
+            ExternalInstitution.objects.filter(name_lv=item.get("name_lv")).first()
+            or ExternalInstitution()
+        )
         _assign(ext, item, ext_fields)
         _save(path, f"external #{i} ({item.get('name_lv')})", ext)
         names = item.get("areas", [])
         areas = list(CompetenceArea.objects.filter(name_lv__in=names))
         missing = sorted(set(names) - {a.name_lv for a in areas})
         if missing:
-            raise ConfigError(f"{path}: external #{i}: unknown areas of competence: {', '.join(missing)}")
+            raise ConfigError(
+                f"{path}: external #{i}: unknown areas of competence: {', '.join(missing)}"
+            )
         ext.areas.set(areas)
     counts["external"] = len(data.get("external", []))
     return counts

@@ -24,12 +24,12 @@ class Bilingual(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return self.name_en if (get_language() or "lv").startswith("en") else self.name_lv
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Institution(Bilingual):
@@ -64,7 +64,9 @@ class Office(Bilingual):
         help_text=_("Empty: the institution-wide default schedule."),
     )
     accessibility = models.TextField(
-        _("accessibility features"), blank=True, help_text=_("[OFFICE-ACCESSIBLE] ramps, lifts, parking…")
+        _("accessibility features"),
+        blank=True,
+        help_text=_("[OFFICE-ACCESSIBLE] ramps, lifts, parking…"),
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -110,7 +112,11 @@ class Programme(Bilingual):
 
 class Team(Bilingual):
     lead = models.ForeignKey(
-        "Employee", verbose_name=_("team lead"), on_delete=models.SET_NULL, null=True, blank=True,
+        "Employee",
+        verbose_name=_("team lead"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="leads",
     )
 
@@ -132,7 +138,11 @@ class Employee(models.Model):
     phone = PhoneField(_("phone"))
     email = EmailAddressField(_("e-mail"))
     team = models.ForeignKey(
-        Team, verbose_name=_("team"), on_delete=models.SET_NULL, null=True, blank=True,
+        Team,
+        verbose_name=_("team"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="members",
     )
     offices = models.ManyToManyField(Office, verbose_name=_("offices"), blank=True)
@@ -157,7 +167,9 @@ class Employee(models.Model):
         return f"{self.first_name} {self.surname}"
 
     def position(self, language: str = "lv") -> str:
-        return self.position_en if language.startswith("en") and self.position_en else self.position_lv
+        return (
+            self.position_en if language.startswith("en") and self.position_en else self.position_lv
+        )
 
 
 class CompetenceArea(Bilingual):
@@ -171,7 +183,9 @@ class CompetenceArea(Bilingual):
 class ExternalInstitution(Bilingual):
     """The register of competent institutions a case can be referred to [ROUTE-EXTERNAL]."""
 
-    areas = models.ManyToManyField(CompetenceArea, verbose_name=_("areas of competence"), blank=True)
+    areas = models.ManyToManyField(
+        CompetenceArea, verbose_name=_("areas of competence"), blank=True
+    )
     phone = PhoneField(_("phone"), blank=True)
     email = EmailAddressField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)

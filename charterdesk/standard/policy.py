@@ -86,14 +86,18 @@ class Policy:
         try:
             return self.commitments[commitment_id]
         except KeyError:
-            raise KeyError(f"the policy {self.path.name} has no commitment {commitment_id!r}") from None
+            raise KeyError(
+                f"the policy {self.path.name} has no commitment {commitment_id!r}"
+            ) from None
 
     def __contains__(self, commitment_id: object) -> bool:
         return commitment_id in self.commitments
 
     def for_channel(self, channel: Channel | str) -> list[Commitment]:
         ch = Channel(channel)
-        return [c for c in self.commitments.values() if ch in c.channels or Channel.ANY in c.channels]
+        return [
+            c for c in self.commitments.values() if ch in c.channels or Channel.ANY in c.channels
+        ]
 
     def started_by(self, event: Event | str) -> list[Commitment]:
         ev = Event(event)
@@ -129,7 +133,9 @@ class _Checker:
                 out.append(Event(item))
             except ValueError:
                 known = ", ".join(e.value for e in Event)
-                raise self.fail(where, f"'{key}' names unknown event {item!r} (known: {known})") from None
+                raise self.fail(
+                    where, f"'{key}' names unknown event {item!r} (known: {known})"
+                ) from None
         return tuple(out)
 
     def duration(self, where: str, key: str, raw: Any) -> Duration | None:
@@ -151,10 +157,11 @@ class _Checker:
             raise self.fail(where, "an ID is upper-case words joined by '-', e.g. EMAIL-ACK")
         custom = bool(raw.get("custom", False))
         try:
-            kind = Kind(raw.get("kind"))
+            kind = Kind(str(raw.get("kind")))
         except ValueError:
             raise self.fail(
-                where, f"unknown kind {raw.get('kind')!r} (one of: {', '.join(k.value for k in Kind)})"
+                where,
+                f"unknown kind {raw.get('kind')!r} (one of: {', '.join(k.value for k in Kind)})",
             ) from None
         if cid not in KNOWN_IDS:
             if not custom:
@@ -165,7 +172,9 @@ class _Checker:
                     "'custom = true'",
                 )
             if kind not in (Kind.PROCESS_RULE, Kind.NOT_MEASURABLE):
-                raise self.fail(where, "a custom commitment can only be a process_rule or not_measurable")
+                raise self.fail(
+                    where, "a custom commitment can only be a process_rule or not_measurable"
+                )
         allowed = _COMMON_KEYS | _KIND_KEYS[kind]
         extra = sorted(set(raw) - allowed)
         if extra:
@@ -189,7 +198,9 @@ class _Checker:
         if target_rate is not None and (
             not isinstance(target_rate, int | float) or not 0 < float(target_rate) <= 1
         ):
-            raise self.fail(where, f"'target_rate' must be a fraction in (0, 1], got {target_rate!r}")
+            raise self.fail(
+                where, f"'target_rate' must be a fraction in (0, 1], got {target_rate!r}"
+            )
         starts_on = self.events(where, "starts_on", raw.get("starts_on"))
         stops_on = self.events(where, "stops_on", raw.get("stops_on"))
         deadline = threshold = None
@@ -202,7 +213,9 @@ class _Checker:
         if kind is Kind.THRESHOLD:
             value = raw.get("threshold")
             if not isinstance(value, int | float) or isinstance(value, bool):
-                raise self.fail(where, "missing target: a threshold commitment needs a number 'threshold'")
+                raise self.fail(
+                    where, "missing target: a threshold commitment needs a number 'threshold'"
+                )
             unit = raw.get("unit")
             if not isinstance(unit, str) or not unit:
                 raise self.fail(where, "a threshold commitment needs 'unit' (e.g. 'rings')")

@@ -21,7 +21,7 @@ def _run_threads(target, n):
         try:
             barrier.wait()
             target(i)
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()

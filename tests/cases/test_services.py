@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def case():
-    return cs.case_open(client=make_client(), channel="email", subject="Garantija", programme=make_programme())
+    return cs.case_open(
+        client=make_client(), channel="email", subject="Garantija", programme=make_programme()
+    )
 
 
 def events(case):
@@ -44,9 +46,15 @@ def test_references_count_up_per_year():
 
 def test_inbound_message_with_attachments(case, settings):
     msg = cs.case_add_message(
-        case=case, direction="in", kind="request", body="Sveiki", sender="a@example.lv",
-        attachments=[AttachmentData("līgums.pdf", "application/pdf", b"%PDF-1.4 x"),
-                     AttachmentData("logo.png", "image/png", b"\x89PNG", inline=True, content_id="c1")],
+        case=case,
+        direction="in",
+        kind="request",
+        body="Sveiki",
+        sender="a@example.lv",
+        attachments=[
+            AttachmentData("līgums.pdf", "application/pdf", b"%PDF-1.4 x"),
+            AttachmentData("logo.png", "image/png", b"\x89PNG", inline=True, content_id="c1"),
+        ],
     )
     atts = list(msg.attachments.order_by("filename"))
     assert [a.filename for a in atts] == ["logo.png", "līgums.pdf"]
@@ -92,8 +100,12 @@ def test_transfer_to_self_refused(case):
 def test_refer_tells_the_client_and_records_it(case):
     emp = make_employee()
     vid = make_external()
-    sent = cs.case_refer(case=case, institution=vid, by=emp,
-                         message_to_client="Vērsieties VID: +371 67120000, www.vid.gov.lv")
+    sent = cs.case_refer(
+        case=case,
+        institution=vid,
+        by=emp,
+        message_to_client="Vērsieties VID: +371 67120000, www.vid.gov.lv",
+    )
     fresh = Case.objects.get(pk=case.pk)
     assert fresh.status == "referred" and fresh.referred_to == vid
     assert sent.direction == "out" and sent.kind == "referral"
@@ -104,7 +116,9 @@ def test_refer_tells_the_client_and_records_it(case):
 
 def test_refer_without_message_refused(case):
     with pytest.raises(CaseError, match="message to the client is required"):
-        cs.case_refer(case=case, institution=make_external(), by=make_employee(), message_to_client="")
+        cs.case_refer(
+            case=case, institution=make_external(), by=make_employee(), message_to_client=""
+        )
     assert Case.objects.get(pk=case.pk).status == "new"
 
 
@@ -119,7 +133,9 @@ def test_decline_without_reasons_refused_and_nothing_changes(case, reasons):
 
 
 def test_decline_with_reasons_sends_them(case):
-    sent = cs.case_decline(case=case, by=make_employee(), reasons="Uzņēmums darbojas ilgāk par 5 gadiem.")
+    sent = cs.case_decline(
+        case=case, by=make_employee(), reasons="Uzņēmums darbojas ilgāk par 5 gadiem."
+    )
     assert sent.kind == "decline" and "5 gadiem" in sent.body
     ev = CaseEvent.objects.get(case=case, type="case.declined")
     assert ev.params["reasons"] == "Uzņēmums darbojas ilgāk par 5 gadiem."
@@ -132,12 +148,18 @@ def test_promise_then_move(case):
     second = first + timedelta(days=1)
     fresh = cs.case_promise(case=case, by=emp, due=second, message="Vajadzīga vēl viena diena")
     assert fresh.promised_by == second
-    assert [e for e in events(case) if e.startswith("estimate")] == ["estimate.promised", "estimate.moved"]
+    assert [e for e in events(case) if e.startswith("estimate")] == [
+        "estimate.promised",
+        "estimate.moved",
+    ]
 
 
 @pytest.mark.parametrize(
     ("delta", "message", "error"),
-    [(timedelta(hours=-1), "x", "not in the future"), (timedelta(days=1), " ", "message to the client")],
+    [
+        (timedelta(hours=-1), "x", "not in the future"),
+        (timedelta(days=1), " ", "message to the client"),
+    ],
 )
 def test_promise_refusals(case, delta, message, error):
     with pytest.raises(CaseError, match=error):
@@ -149,8 +171,13 @@ def test_mistake_needs_apology_and_records_both(case):
     emp = make_employee()
     with pytest.raises(CaseError, match="apology"):
         cs.case_record_mistake(case=case, by=emp, description="Nepareiza summa", apology="")
-    sent = cs.case_record_mistake(case=case, by=emp, description="Nepareiza summa",
-                                  apology="Atvainojamies par kļūdu.", correction="Pareizā summa ir 5000 EUR.")
+    sent = cs.case_record_mistake(
+        case=case,
+        by=emp,
+        description="Nepareiza summa",
+        apology="Atvainojamies par kļūdu.",
+        correction="Pareizā summa ir 5000 EUR.",
+    )
     assert sent.kind == "apology" and "5000 EUR" in sent.body
     ev = CaseEvent.objects.get(case=case, type="mistake.recorded")
     assert ev.params["description"] == "Nepareiza summa"

@@ -15,13 +15,26 @@ from tests.factories import make_client, make_employee, make_external
 
 # The table as the documentation states it, written out by hand (not derived from the code).
 ALLOWED = {
-    ("new", "open"), ("new", "waiting"), ("new", "referred"), ("new", "declined"), ("new", "resolved"),
+    ("new", "open"),
+    ("new", "waiting"),
+    ("new", "referred"),
+    ("new", "declined"),
+    ("new", "resolved"),
     ("new", "closed"),
-    ("open", "waiting"), ("open", "referred"), ("open", "declined"), ("open", "resolved"),
-    ("waiting", "open"), ("waiting", "referred"), ("waiting", "declined"), ("waiting", "resolved"),
-    ("referred", "closed"), ("referred", "open"),
-    ("declined", "closed"), ("declined", "open"),
-    ("resolved", "closed"), ("resolved", "open"),
+    ("open", "waiting"),
+    ("open", "referred"),
+    ("open", "declined"),
+    ("open", "resolved"),
+    ("waiting", "open"),
+    ("waiting", "referred"),
+    ("waiting", "declined"),
+    ("waiting", "resolved"),
+    ("referred", "closed"),
+    ("referred", "open"),
+    ("declined", "closed"),
+    ("declined", "open"),
+    ("resolved", "closed"),
+    ("resolved", "open"),
     ("closed", "open"),
 }
 
@@ -31,7 +44,9 @@ def test_table_matches_the_documented_one():
     assert coded == ALLOWED
 
 
-@pytest.mark.parametrize(("current", "target"), list(itertools.product(Status.values, Status.values)))
+@pytest.mark.parametrize(
+    ("current", "target"), list(itertools.product(Status.values, Status.values))
+)
 def test_every_pair(current, target):
     case = Case(reference="ALT-2026-000001", status=current)
     if (current, target) in ALLOWED:
@@ -66,7 +81,13 @@ def test_resolve_close_reopen_cycle(setup):
     fresh = Case.objects.get(pk=case.pk)
     assert fresh.status == "open" and fresh.closed_at is None
     types = list(fresh.events.values_list("type", flat=True))
-    assert types == ["case.opened", "case.assigned", "case.resolved", "case.closed", "case.reopened"]
+    assert types == [
+        "case.opened",
+        "case.assigned",
+        "case.resolved",
+        "case.closed",
+        "case.reopened",
+    ]
 
 
 def test_illegal_service_call_raises_and_changes_nothing(setup):
@@ -77,7 +98,11 @@ def test_illegal_service_call_raises_and_changes_nothing(setup):
     with pytest.raises(IllegalTransition, match="cannot go from 'closed' to 'resolved'"):
         cs.case_resolve(case=case, by=emp)
     after = Case.objects.get(pk=case.pk)
-    assert (after.status, after.version, after.events.count()) == ("closed", before.version, events_before)
+    assert (after.status, after.version, after.events.count()) == (
+        "closed",
+        before.version,
+        events_before,
+    )
 
 
 def test_reopen_open_case_is_illegal(setup):
@@ -98,7 +123,9 @@ def test_refer_from_resolved_is_illegal(setup):
     case, emp = setup
     cs.case_resolve(case=case, by=emp)
     with pytest.raises(IllegalTransition):
-        cs.case_refer(case=case, institution=make_external(), by=emp, message_to_client="Vērsieties VID.")
+        cs.case_refer(
+            case=case, institution=make_external(), by=emp, message_to_client="Vērsieties VID."
+        )
     assert _status(case) == "resolved"
 
 
@@ -108,4 +135,7 @@ def test_client_message_brings_resolved_case_back(setup):
     cs.case_add_message(case=case, direction="in", kind="request", body="Vēl viens jautājums")
     fresh = Case.objects.get(pk=case.pk)
     assert fresh.status == "open"
-    assert list(fresh.events.values_list("type", flat=True))[-2:] == ["case.reopened", "message.received"]
+    assert list(fresh.events.values_list("type", flat=True))[-2:] == [
+        "case.reopened",
+        "message.received",
+    ]

@@ -29,10 +29,26 @@ def test_task_runs_in_a_real_worker_process():
     result = heartbeat.enqueue(note="hello")
     row = DBTaskResult.objects.get(id=result.id)
     assert row.status == "READY"
-    env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
     done = subprocess.run(
-        [sys.executable, "-m", "charterdesk", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
-        env=env, cwd=REPO, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "charterdesk",
+            "db_worker",
+            "--batch",
+            "--no-startup-delay",
+            "--no-reload",
+        ],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     row.refresh_from_db()

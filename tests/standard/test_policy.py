@@ -38,7 +38,11 @@ def test_policy_values_match_the_standard():
     ack = policy["EMAIL-ACK"]
     assert ack.deadline and ack.deadline.unit is DurationUnit.SAME_WORKING_DAY
     assert policy["NO-GIFTS"].kind is Kind.NOT_MEASURABLE and policy["NO-GIFTS"].how_checked
-    assert {c.id for c in policy.for_channel("email")} >= {"EMAIL-ACK", "EMAIL-REPLY-1BD", "EMAIL-IDENTITY"}
+    assert {c.id for c in policy.for_channel("email")} >= {
+        "EMAIL-ACK",
+        "EMAIL-REPLY-1BD",
+        "EMAIL-IDENTITY",
+    }
     assert "PHONE-RING" not in {c.id for c in policy.for_channel("email")}
 
 
@@ -69,24 +73,40 @@ def broken(old: str, new: str) -> str:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (broken('id = "EMAIL-REPLY-1BD"', 'id = "EMAIL-REPLY-2BD"'),
-         "commitment EMAIL-REPLY-2BD: unknown commitment ID"),
-        (broken('deadline = "1 working day"\n', ""),
-         "commitment EMAIL-REPLY-1BD: missing target: a deadline commitment needs 'deadline'"),
-        (broken("target_rate = 0.95\n", ""), "commitment EMAIL-REPLY-1BD: missing target: 'target_rate'"),
-        (broken('"1 working day"', '"one working day"'),
-         "commitment EMAIL-REPLY-1BD: bad duration in 'deadline': 'one working day' is not a duration"),
+        (
+            broken('id = "EMAIL-REPLY-1BD"', 'id = "EMAIL-REPLY-2BD"'),
+            "commitment EMAIL-REPLY-2BD: unknown commitment ID",
+        ),
+        (
+            broken('deadline = "1 working day"\n', ""),
+            "commitment EMAIL-REPLY-1BD: missing target: a deadline commitment needs 'deadline'",
+        ),
+        (
+            broken("target_rate = 0.95\n", ""),
+            "commitment EMAIL-REPLY-1BD: missing target: 'target_rate'",
+        ),
+        (
+            broken('"1 working day"', '"one working day"'),
+            "commitment EMAIL-REPLY-1BD: bad duration in 'deadline': 'one working day' is not a duration",
+        ),
         (broken('"1 working day"', '"0 working days"'), "the amount must be positive"),
-        (broken('stops_on = "reply.sent"', 'stops_on = "reply.snet"'),
-         "'stops_on' names unknown event 'reply.snet'"),
+        (
+            broken('stops_on = "reply.sent"', 'stops_on = "reply.snet"'),
+            "'stops_on' names unknown event 'reply.snet'",
+        ),
         (broken('kind = "deadline"', 'kind = "deadlin"'), "unknown kind 'deadlin'"),
         (broken('channel = "email"', 'channel = "fax"'), "unknown channel"),
         (broken("target_rate = 0.95", "target_rate = 95"), "'target_rate' must be a fraction"),
-        (GOOD + GOOD[GOOD.index("[[commitment]]") :], "commitment EMAIL-REPLY-1BD: is listed twice"),
+        (
+            GOOD + GOOD[GOOD.index("[[commitment]]") :],
+            "commitment EMAIL-REPLY-1BD: is listed twice",
+        ),
         (broken("[standard]", "[standard"), "not valid TOML"),
         (broken('title.en = "b"', ""), "needs 'title.lv' and 'title.en'"),
-        (broken('deadline = "1 working day"', 'deadline = "1 working day"\nhow_checked = "x"'),
-         "keys not allowed for kind deadline: how_checked"),
+        (
+            broken('deadline = "1 working day"', 'deadline = "1 working day"\nhow_checked = "x"'),
+            "keys not allowed for kind deadline: how_checked",
+        ),
     ],
 )
 def test_broken_policy_names_file_commitment_and_problem(text, expected, tmp_path):
@@ -117,13 +137,23 @@ def test_missing_file_is_a_clear_error(tmp_path):
 def test_broken_policy_stops_start_up_with_its_message(tmp_path):
     path = tmp_path / "broken.toml"
     path.write_text(broken('"1 working day"', '"soon"'), encoding="utf-8")
-    env = {**os.environ, "CHARTERDESK_POLICY": str(path), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {
+        **os.environ,
+        "CHARTERDESK_POLICY": str(path),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
     result = subprocess.run(
-        [sys.executable, "-m", "charterdesk", "check"], env=env, capture_output=True, text=True,
-        cwd=REPO, timeout=60,
+        [sys.executable, "-m", "charterdesk", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
     )
     assert result.returncode != 0
-    assert f"{path}: commitment EMAIL-REPLY-1BD: bad duration in 'deadline': 'soon'" in result.stderr
+    assert (
+        f"{path}: commitment EMAIL-REPLY-1BD: bad duration in 'deadline': 'soon'" in result.stderr
+    )
 
 
 @pytest.mark.parametrize(

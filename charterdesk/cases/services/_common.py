@@ -40,8 +40,14 @@ def check_transition(case: Case, target: Status) -> None:
 
 
 def set_status(
-    case: Case, target: Status, *, by: Employee | None, at: datetime | None = None, event: bool = True,
-    message: Message | None = None, **params: object,
+    case: Case,
+    target: Status,
+    *,
+    by: Employee | None,
+    at: datetime | None = None,
+    event: bool = True,
+    message: Message | None = None,
+    **params: object,
 ) -> None:
     """Move ``case`` (already locked) to ``target``; writes the status event unless told not to."""
     check_transition(case, target)
@@ -58,8 +64,22 @@ def set_status(
     if not event:
         return
     if target is Status.OPEN and previous not in (Status.NEW, Status.WAITING):
-        record_event(case=case, type=Event.CASE_REOPENED, actor=by, at=at, message=message,
-                     previous=previous, **params)
+        record_event(
+            case=case,
+            type=Event.CASE_REOPENED,
+            actor=by,
+            at=at,
+            message=message,
+            previous=previous,
+            **params,
+        )
     elif target in STATUS_EVENTS:
-        record_event(case=case, type=STATUS_EVENTS[target], actor=by, at=at, message=message,
-                     previous=previous, **params)
+        record_event(
+            case=case,
+            type=STATUS_EVENTS[target],
+            actor=by,
+            at=at,
+            message=message,
+            previous=previous,
+            **params,
+        )

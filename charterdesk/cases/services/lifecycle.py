@@ -54,8 +54,14 @@ def case_open(
     )
     record_event(case=case, type=Event.CASE_OPENED, actor=by, at=now, channel=channel.value)
     if assignee:
-        record_event(case=case, type=Event.CASE_ASSIGNED, actor=by, at=now, to=assignee.pk,
-                     to_name=assignee.full_name)
+        record_event(
+            case=case,
+            type=Event.CASE_ASSIGNED,
+            actor=by,
+            at=now,
+            to=assignee.pk,
+            to_name=assignee.full_name,
+        )
     return case
 
 
@@ -66,17 +72,27 @@ def case_assign(
     """Give the case to ``to``.  A new case becomes open."""
     case = lock(case, expected_version)
     if not to.is_active:
-        raise CaseError(f"{to.full_name} is not an active employee and cannot take case {case.reference}.")
+        raise CaseError(
+            f"{to.full_name} is not an active employee and cannot take case {case.reference}."
+        )
     if Status(case.status) not in (Status.NEW, Status.OPEN, Status.WAITING):
-        raise CaseError(f"Case {case.reference} is {case.get_status_display()}; reopen it before assigning.")
+        raise CaseError(
+            f"Case {case.reference} is {case.get_status_display()}; reopen it before assigning."
+        )
     previous = case.assignee_id
     case.assignee = to
     case.team = to.team or case.team
     case.save(update_fields=["assignee", "team"])
     if case.status == Status.NEW:
         set_status(case, Status.OPEN, by=by, event=False)
-    record_event(case=case, type=Event.CASE_ASSIGNED, actor=by, to=to.pk, to_name=to.full_name,
-                 previous=previous)
+    record_event(
+        case=case,
+        type=Event.CASE_ASSIGNED,
+        actor=by,
+        to=to.pk,
+        to_name=to.full_name,
+        previous=previous,
+    )
     return case
 
 
@@ -95,9 +111,13 @@ def case_transfer(
     if to.pk == case.assignee_id:
         raise CaseError(f"Case {case.reference} is already with {to.full_name}.")
     if not to.is_active:
-        raise CaseError(f"{to.full_name} is not an active employee and cannot take case {case.reference}.")
+        raise CaseError(
+            f"{to.full_name} is not an active employee and cannot take case {case.reference}."
+        )
     if Status(case.status) not in (Status.NEW, Status.OPEN, Status.WAITING):
-        raise CaseError(f"Case {case.reference} is {case.get_status_display()}; reopen it before transferring.")
+        raise CaseError(
+            f"Case {case.reference} is {case.get_status_display()}; reopen it before transferring."
+        )
     competent = case.programme_id is None or to.competences.filter(pk=case.programme_id).exists()
     previous = case.assignee_id
     case.assignee = to
@@ -105,8 +125,16 @@ def case_transfer(
     case.save(update_fields=["assignee", "team"])
     if case.status == Status.NEW:
         set_status(case, Status.OPEN, by=by, event=False)
-    record_event(case=case, type=Event.CASE_TRANSFERRED, actor=by, to=to.pk, to_name=to.full_name,
-                 previous=previous, note=note, competent=competent)
+    record_event(
+        case=case,
+        type=Event.CASE_TRANSFERRED,
+        actor=by,
+        to=to.pk,
+        to_name=to.full_name,
+        previous=previous,
+        note=note,
+        competent=competent,
+    )
     return case
 
 

@@ -21,6 +21,7 @@ from charterdesk.cases.status import Status
 from charterdesk.directory.models import Employee
 from charterdesk.standard.events import Event
 
+
 @dataclass(frozen=True, slots=True)
 class AttachmentData:
     """An attachment as a channel hands it over: every one is kept, inline and text parts too."""
@@ -43,9 +44,14 @@ def _store_attachments(message: Message, attachments: Sequence[AttachmentData]) 
             default_storage.save(path, ContentFile(item.content))
         rows.append(
             Attachment(
-                message=message, filename=(item.filename or "attachment")[:300],
-                content_type=item.content_type[:200], size=len(item.content), sha256=digest,
-                file=path, inline=item.inline, content_id=item.content_id[:300],
+                message=message,
+                filename=(item.filename or "attachment")[:300],
+                content_type=item.content_type[:200],
+                size=len(item.content),
+                sha256=digest,
+                file=path,
+                inline=item.inline,
+                content_id=item.content_id[:300],
             )
         )
     Attachment.objects.bulk_create(rows)
@@ -118,58 +124,101 @@ def case_add_message(
     if direction is Direction.INBOUND:
         if case.status in (Status.WAITING, Status.RESOLVED, Status.CLOSED):
             set_status(case, Status.OPEN, by=None, at=now, reason="client wrote")
-        record_event(case=case, type=Event.MESSAGE_RECEIVED, message=message, at=now,
-                     channel=message.channel)
+        record_event(
+            case=case, type=Event.MESSAGE_RECEIVED, message=message, at=now, channel=message.channel
+        )
     elif direction is Direction.INTERNAL:
         record_event(case=case, type=Event.NOTE_ADDED, actor=author, message=message, at=now)
     else:
         if case.status == Status.NEW:
             set_status(case, Status.OPEN, by=author, at=now, event=False)
-        record_event(case=case, type=Event.MESSAGE_SENT, actor=author, message=message, at=now,
-                     channel=message.channel, kind=kind.value)
+        record_event(
+            case=case,
+            type=Event.MESSAGE_SENT,
+            actor=author,
+            message=message,
+            at=now,
+            channel=message.channel,
+            kind=kind.value,
+        )
         if kind in _OUTBOUND_EVENTS:
-            record_event(case=case, type=_OUTBOUND_EVENTS[kind], actor=author, message=message, at=now)
+            record_event(
+                case=case, type=_OUTBOUND_EVENTS[kind], actor=author, message=message, at=now
+            )
     return message
 
 
 def case_reply(
-    *, case: Case, by: Employee, body: str, body_html: str = "", channel: str | None = None,
-    expected_version: int | None = None, at: datetime | None = None,
+    *,
+    case: Case,
+    by: Employee,
+    body: str,
+    body_html: str = "",
+    channel: str | None = None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Message:
     """An employee's answer to the client (the identity block is appended by the outbox)."""
     if not body.strip():
         raise CaseError(f"The reply on case {case.reference} is empty.")
     return case_add_message(
-        case=case, direction=Direction.OUTBOUND, kind=MessageKind.REPLY, body=body, body_html=body_html,
-        channel=channel, author=by, expected_version=expected_version, at=at,
+        case=case,
+        direction=Direction.OUTBOUND,
+        kind=MessageKind.REPLY,
+        body=body,
+        body_html=body_html,
+        channel=channel,
+        author=by,
+        expected_version=expected_version,
+        at=at,
     )
 
 
 def case_explain_delay(
-    *, case: Case, by: Employee | None, body: str, expected_version: int | None = None,
+    *,
+    case: Case,
+    by: Employee | None,
+    body: str,
+    expected_version: int | None = None,
     at: datetime | None = None,
 ) -> Message:
     """Tell the client why the one-working-day answer cannot be given [EMAIL-REPLY-1BD]."""
     if not body.strip():
         raise CaseError(f"The delay explanation on case {case.reference} needs the reasons.")
     return case_add_message(
-        case=case, direction=Direction.OUTBOUND, kind=MessageKind.DELAY, body=body, author=by,
-        expected_version=expected_version, at=at,
+        case=case,
+        direction=Direction.OUTBOUND,
+        kind=MessageKind.DELAY,
+        body=body,
+        author=by,
+        expected_version=expected_version,
+        at=at,
     )
 
 
-def case_add_note(*, case: Case, by: Employee, body: str, expected_version: int | None = None) -> Message:
+def case_add_note(
+    *, case: Case, by: Employee, body: str, expected_version: int | None = None
+) -> Message:
     if not body.strip():
         raise CaseError("An internal note cannot be empty.")
     return case_add_message(
-        case=case, direction=Direction.INTERNAL, kind=MessageKind.NOTE, body=body, author=by,
+        case=case,
+        direction=Direction.INTERNAL,
+        kind=MessageKind.NOTE,
+        body=body,
+        author=by,
         expected_version=expected_version,
     )
 
 
 @transaction.atomic
 def case_promise(
-    *, case: Case, by: Employee, due: datetime, message: str, expected_version: int | None = None,
+    *,
+    case: Case,
+    by: Employee,
+    due: datetime,
+    message: str,
+    expected_version: int | None = None,
     at: datetime | None = None,
 ) -> Case:
     """Promise the client an answer by ``due`` [TIME-ESTIMATE]; the message tells the client.
@@ -185,23 +234,42 @@ def case_promise(
         raise CaseError("Tell the client the date: the message to the client is required.")
     locked = lock(case, expected_version)
     if Status(locked.status) not in (Status.NEW, Status.OPEN, Status.WAITING):
-        raise CaseError(f"Case {locked.reference} is {locked.get_status_display()}; nothing to promise.")
+        raise CaseError(
+            f"Case {locked.reference} is {locked.get_status_display()}; nothing to promise."
+        )
     previous = locked.promised_by
     locked.promised_by = due
     locked.save(update_fields=["promised_by"])
     sent = case_add_message(
-        case=locked, direction=Direction.OUTBOUND, kind=MessageKind.ESTIMATE, body=message, author=by, at=now
+        case=locked,
+        direction=Direction.OUTBOUND,
+        kind=MessageKind.ESTIMATE,
+        body=message,
+        author=by,
+        at=now,
     )
     event = Event.ESTIMATE_MOVED if previous else Event.ESTIMATE_PROMISED
-    record_event(case=locked, type=event, actor=by, message=sent, at=now, due=due.isoformat(),
-                 previous=previous.isoformat() if previous else None)
+    record_event(
+        case=locked,
+        type=event,
+        actor=by,
+        message=sent,
+        at=now,
+        due=due.isoformat(),
+        previous=previous.isoformat() if previous else None,
+    )
     locked.refresh_from_db()
     return locked
 
 
 @transaction.atomic
 def case_record_mistake(
-    *, case: Case, by: Employee, description: str, apology: str, correction: str = "",
+    *,
+    case: Case,
+    by: Employee,
+    description: str,
+    apology: str,
+    correction: str = "",
     expected_version: int | None = None,
 ) -> Message:
     """Record a mistake and send the client the apology and correction [MISTAKE-APOLOGY]."""
@@ -211,9 +279,18 @@ def case_record_mistake(
         raise CaseError("The apology to the client is required.")
     locked = lock(case, expected_version)
     sent = case_add_message(
-        case=locked, direction=Direction.OUTBOUND, kind=MessageKind.APOLOGY,
-        body=apology.strip() + ("\n\n" + correction.strip() if correction.strip() else ""), author=by,
+        case=locked,
+        direction=Direction.OUTBOUND,
+        kind=MessageKind.APOLOGY,
+        body=apology.strip() + ("\n\n" + correction.strip() if correction.strip() else ""),
+        author=by,
     )
-    record_event(case=locked, type=Event.MISTAKE_RECORDED, actor=by, message=sent,
-                 description=description.strip(), correction=correction.strip())
+    record_event(
+        case=locked,
+        type=Event.MISTAKE_RECORDED,
+        actor=by,
+        message=sent,
+        description=description.strip(),
+        correction=correction.strip(),
+    )
     return sent

@@ -10,14 +10,17 @@ from charterdesk.cases.services._common import check_transition, lock, set_statu
 from charterdesk.cases.services.messages import case_add_message
 from charterdesk.cases.status import Status
 from charterdesk.directory.models import Employee, ExternalInstitution
-from charterdesk.standard.events import Event
 
 MIN_REASON_LENGTH = 10
 
 
 @transaction.atomic
 def case_refer(
-    *, case: Case, institution: ExternalInstitution, by: Employee, message_to_client: str,
+    *,
+    case: Case,
+    institution: ExternalInstitution,
+    by: Employee,
+    message_to_client: str,
     expected_version: int | None = None,
 ) -> Message:
     """Refer to a competent external institution from the register and tell the client [ROUTE-EXTERNAL].
@@ -31,16 +34,29 @@ def case_refer(
     locked = lock(case, expected_version)
     check_transition(locked, Status.REFERRED)
     sent = case_add_message(
-        case=locked, direction=Direction.OUTBOUND, kind=MessageKind.REFERRAL, body=message_to_client,
+        case=locked,
+        direction=Direction.OUTBOUND,
+        kind=MessageKind.REFERRAL,
+        body=message_to_client,
         author=by,
     )
     locked.refresh_from_db()
     locked.referred_to = institution
     locked.save(update_fields=["referred_to"])
-    set_status(locked, Status.REFERRED, by=by, institution=institution.pk,
-               institution_name=institution.name_lv, client_told=True, message=sent,
-               contacts={"phone": institution.phone, "email": institution.email,
-                         "website": institution.website})
+    set_status(
+        locked,
+        Status.REFERRED,
+        by=by,
+        institution=institution.pk,
+        institution_name=institution.name_lv,
+        client_told=True,
+        message=sent,
+        contacts={
+            "phone": institution.phone,
+            "email": institution.email,
+            "website": institution.website,
+        },
+    )
     return sent
 
 
@@ -64,5 +80,3 @@ def case_decline(
     locked.refresh_from_db()
     set_status(locked, Status.DECLINED, by=by, reasons=text, message=sent)
     return sent
-
-

@@ -57,7 +57,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {login.username:10} {login.password}   {login.who}")
         self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}")
         if os.environ.get("EMAIL_FILE_PATH"):
-            self.stdout.write(f"Outgoing mail is written to {os.environ['EMAIL_FILE_PATH']} (not sent).")
+            self.stdout.write(
+                f"Outgoing mail is written to {os.environ['EMAIL_FILE_PATH']} (not sent)."
+            )
 
     def _serve(self, addr: str, logins: list[Any]) -> None:
         env = dict(os.environ)
@@ -68,11 +70,11 @@ class Command(BaseCommand):
         os.environ.update({k: env[k] for k in ("EMAIL_BACKEND", "EMAIL_FILE_PATH")})
         me = [sys.executable, "-m", "charterdesk"]
         commands = [
-            me + ["db_worker", "--no-reload", "--queue-name", "*"],
-            me + ["runserver", "--noreload", addr],
+            [*me, "db_worker", "--no-reload", "--queue-name", "*"],
+            [*me, "runserver", "--noreload", addr],
         ]
         if "sla" in get_commands():
-            commands.append(me + ["sla", "sweep", "--every", "60"])
+            commands.append([*me, "sla", "sweep", "--every", "60"])
         procs = [subprocess.Popen(cmd, env=env) for cmd in commands]
 
         def stop(signum: int, frame: Any) -> None:
