@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -65,16 +64,13 @@ class Client(models.Model):
         constraints = [
             # [CLIENT-CONTACT]: the database refuses a client nobody can reach.
             models.CheckConstraint(
-                condition=~models.Q(email="") | ~models.Q(phone=""), name="client_has_contact"
+                condition=~models.Q(email="") | ~models.Q(phone=""),
+                name="client_has_contact",
+                violation_error_message=_(
+                    "Give a phone number or an e-mail address so the client can be reached."
+                ),
             )
         ]
 
     def __str__(self) -> str:
         return self.name
-
-    def clean(self) -> None:
-        if not self.email and not self.phone:
-            raise ValidationError(
-                _("Give a phone number or an e-mail address so the client can be reached."),
-                code="no_contact",
-            )

@@ -5,9 +5,18 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from charterdesk.clients.models import Client
 from charterdesk.clients.services import client_create, client_get_or_create_by_email
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The messages are asserted in English here; the Latvian ones are checked separately.
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

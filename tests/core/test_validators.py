@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from charterdesk.core.validators import format_phone, normalise_email, normalise_phone
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The messages are asserted in English here; the Latvian ones are checked separately.
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(
@@ -55,3 +63,11 @@ def test_email_domain_lowercased_local_part_kept():
 def test_bad_email_addresses_are_refused(raw):
     with pytest.raises(ValidationError, match="is not a valid e-mail address"):
         normalise_email(raw)
+
+
+def test_messages_are_latvian_by_default():
+    with translation.override("lv"), pytest.raises(ValidationError) as info:
+        normalise_phone("2912345")
+    assert info.value.messages == [
+        "2912345 nav derīgs Latvijas numurs: vajadzīgi 8 cipari, kas sākas ar 2, 6 vai 8."
+    ]
