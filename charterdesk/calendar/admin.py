@@ -15,16 +15,18 @@ from charterdesk.calendar.services import calendar_changed
 
 
 class _NotifiesChange(admin.ModelAdmin):  # type: ignore[type-arg]
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool
+    ) -> None:
         super().save_model(request, obj, form, change)
         calendar_changed()
 
     def save_formset(
         self,
         request: HttpRequest,
-        form: ModelForm,
-        formset: BaseInlineFormSet,
-        change: bool,  # type: ignore[type-arg]
+        form: ModelForm[Any],
+        formset: BaseInlineFormSet[Any, Any, Any],
+        change: bool,
     ) -> None:
         super().save_formset(request, form, formset, change)
         calendar_changed()
