@@ -1,11 +1,13 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from charterdesk.desk import views
+from charterdesk.desk.views import actions, auth, case, inbox
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", views.inbox, name="inbox"),
-    path("cases/<int:pk>/", views.case_page, name="case"),
+    path("login/", auth.SignInView.as_view(), name="login"),
+    path("logout/", auth.SignOutView.as_view(), name="logout"),
+    path("", inbox.inbox, name="inbox"),
+    path("cases/<int:pk>/", case.case_page, name="case"),
+    path("cases/<int:pk>/attachments/<int:attachment_id>/", case.attachment, name="attachment"),
+    path("cases/<int:pk>/refer/message/", actions.refer_message, name="refer_message"),
+    path("cases/<int:pk>/<slug:action>/", actions.case_action, name="case_action"),
 ]

@@ -1,0 +1,477 @@
+"""The desk's forms: the inbox filters and one form per case action.
+
+Every action form carries the case version the page was rendered with (optimistic locking) and
+the last event the user saw, so a change made meanwhile is refused and shown, never overwritten.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+
+from charterdesk.cases.models import Case, Channel
+from charterdesk.cases.services.outcomes import MIN_REASON_LENGTH
+from charterdesk.cases.status import Status
+from charterdesk.desk.selectors import Cursor, InboxFilters, Scope
+from charterdesk.directory.models import Employee, ExternalInstitution, Office, Programme
+
+# --- inbox ------------------------------------------------------------------------------------
+
+
+SCOPE_CHOICES = [
+    (Scope.MINE, _("Mine")),
+    (Scope.TEAM, _("My team's")),
+    (Scope.PROGRAMME, _("Programme")),
+    (Scope.UNASSIGNED, _("Unassigned")),
+    (Scope.ALL, _("All")),
+]
+
+
+class InboxForm(forms.Form):
+    scope = forms.ChoiceField(label=_("Cases"), required=False, choices=SCOPE_CHOICES)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("active", _("active (new, open, waiting)")),
+            ("all", _("all statuses")),
+            *Status.choices,
+        ],
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("all channels")), *Channel.choices]
+    )
+    programme = forms.ModelChoiceField(
+        label=_("Programme"),
+        required=False,
+        queryset=Programme.objects.none(),
+        empty_label=_("all programmes"),
+    )
+    office = forms.ModelChoiceField(
+        label=_("Office"),
+        required=False,
+        queryset=Office.objects.none(),
+        empty_label=_("all offices"),
+    )
+    breached = forms.BooleanField(label=_("Only breached deadlines"), required=False)
+    after = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self, *args: Any, programmes: list[Programme], offices: list[Office], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        # The option lists are read once per page by the view (a constant number of queries).
+        programme_field = self.fields["programme"]
+        office_field = self.fields["office"]
+        assert isinstance(programme_field, forms.ModelChoiceField)
+        assert isinstance(office_field, forms.ModelChoiceField)
+        programme_field.queryset = Programme.objects.filter(pk__in=[p.pk for p in programmes])
+        programme_field.choices = [("", _("all programmes"))] + [(p.pk, p.name) for p in programmes]
+        office_field.queryset = Office.objects.filter(pk__in=[o.pk for o in offices])
+        office_field.choices = [("", _("all offices"))] + [(o.pk, o.name) for o in offices]
+        self._programmes = {p.pk: p for p in programmes}
+        self._offices = {o.pk: o for o in offices}
+
+    def clean_programme(self) -> int | None:
+        # Checked against the list already read, so validation costs no query.
+        raw = self.data.get("programme") or ""
+        if not raw:
+            return None
+        try:
+            pk = int(raw)
+        except ValueError:
+            pk = -1
+        if pk not in self._programmes:
+            raise forms.ValidationError(
+                _("There is no programme number %(value)s."), params={"value": raw}
+            )
+        return pk
+
+    def clean_office(self) -> int | None:
+        raw = self.data.get("office") or ""
+        if not raw:
+            return None
+        try:
+            pk = int(raw)
+        except ValueError:
+            pk = -1
+        if pk not in self._offices:
+            raise forms.ValidationError(
+                _("There is no office number %(value)s."), params={"value": raw}
+            )
+        return pk
+
+    def clean_after(self) -> Cursor | None:
+        raw = self.cleaned_data.get("after") or ""
+        if not raw:
+            return None
+        try:
+            return Cursor.decode(raw)
+        except (ValueError, OverflowError):
+            raise forms.ValidationError(
+                _("The page link is damaged; start again from the first page.")
+            ) from None
+
+    def filters(self, employee: Employee) -> InboxFilters:
+        data = self.cleaned_data
+        scope = data.get("scope") or Scope.MINE
+        programme = data.get("programme")
+        if scope == Scope.PROGRAMME and programme is None:
+            # A programme's inbox without a choice: the first programme the employee is competent for.
+            mine = [pk for pk in employee_competences(employee) if pk in self._programmes]
+            programme = mine[0] if mine else next(iter(self._programmes), None)
+        return InboxFilters(
+            scope=scope,
+            programme=programme,
+            status=data.get("status") or "active",
+            channel=data.get("channel") or "",
+            office=data.get("office"),
+            breached=bool(data.get("breached")),
+            query=(data.get("q") or "").strip(),
+        )
+
+
+def employee_competences(employee: Employee) -> list[int]:
+    cached = getattr(employee, "_desk_competences", None)
+    if cached is None:
+        cached = list(employee.competences.values_list("pk", flat=True))
+        employee._desk_competences = cached  # type: ignore[attr-defined]
+    return cached
+
+
+# --- case actions -----------------------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    """Base of every case action: the case version and the last event the user saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    seen_event = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+    def __init__(self, *args: Any, case: Case, employee: Employee, **kwargs: Any) -> None:
+        self.case = case
+        self.employee = employee
+        super().__init__(*args, **kwargs)
+
+
+class _EmployeeChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        team = f" — {obj.team.name}" if obj.team_id else ""
+        return f"{obj.full_name}{team}"
+
+
+class AssignForm(ActionForm):
+    to = _EmployeeChoice(label=_("Employee"), queryset=Employee.objects.none())
+
+    def __init__(self, *args: Any, candidates: list[Employee], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to"]
+        assert isinstance(field, forms.ModelChoiceField)
+        competent = [e for e in candidates if getattr(e, "competent", True)]
+        field.queryset = Employee.objects.filter(pk__in=[e.pk for e in candidates])
+        field.choices = [("", "—")] + [(e.pk, field.label_from_instance(e)) for e in competent]
+        self._competent = {e.pk for e in competent}
+
+    def clean_to(self) -> Employee:
+        to: Employee = self.cleaned_data["to"]
+        if to.pk not in self._competent and self.case.programme is not None:
+            # [COMPETENCE-LIMIT]: only the competent are offered for assignment.
+            raise forms.ValidationError(
+                _(
+                    "%(name)s does not hold the competence for %(programme)s; "
+                    "transfer the case with a note instead."
+                ),
+                params={"name": to.full_name, "programme": self.case.programme.name},
+            )
+        return to
+
+
+class TransferForm(ActionForm):
+    to = _EmployeeChoice(label=_("Colleague"), queryset=Employee.objects.none())
+    note = forms.CharField(
+        label=_("Note for the colleague"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={
+            "required": _("Write a note for the colleague: what is asked and what is done.")
+        },
+    )
+
+    def __init__(self, *args: Any, candidates: list[Employee], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to"]
+        assert isinstance(field, forms.ModelChoiceField)
+        others = [e for e in candidates if e.pk != self.case.assignee_id]
+        field.queryset = Employee.objects.filter(pk__in=[e.pk for e in others])
+        competent = [(e.pk, field.label_from_instance(e)) for e in others if e.competent]  # type: ignore[attr-defined]
+        rest = [(e.pk, field.label_from_instance(e)) for e in others if not e.competent]  # type: ignore[attr-defined]
+        programme = self.case.programme
+        choices: list[Any] = [("", "—")]
+        if programme is not None:
+            if competent:
+                choices.append(
+                    (_("Competent for %(programme)s") % {"programme": programme.name}, competent)
+                )
+            if rest:
+                choices.append((_("Other colleagues"), rest))
+        else:
+            choices.extend(competent + rest)
+        field.choices = choices
+
+
+def referral_message(case: Case, institution: ExternalInstitution) -> str:
+    """The message to the client, in the client's language, with the institution's contacts
+    [ROUTE-EXTERNAL]."""
+    with override(case.language or "lv"):
+        contacts = []
+        if institution.phone:
+            from charterdesk.core.validators import format_phone
+
+            contacts.append(str(_("phone %(phone)s")) % {"phone": format_phone(institution.phone)})
+        if institution.email:
+            contacts.append(str(_("e-mail %(email)s")) % {"email": institution.email})
+        if institution.website:
+            contacts.append(institution.website)
+        if institution.address:
+            contacts.append(institution.address)
+        return str(
+            _(
+                "Good day!\n\nYour question is outside our competence. The competent institution is "
+                "%(institution)s. Please contact them: %(contacts)s.\n\nThank you for your understanding."
+            )
+        ) % {"institution": institution.name, "contacts": "; ".join(contacts)}
+
+
+class ReferForm(ActionForm):
+    institution = forms.ModelChoiceField(
+        label=_("Competent institution"), queryset=ExternalInstitution.objects.none()
+    )
+    message_to_client = forms.CharField(
+        label=_("Message to the client"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=5000,
+    )
+
+    def __init__(self, *args: Any, register: list[ExternalInstitution], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["institution"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = ExternalInstitution.objects.filter(pk__in=[i.pk for i in register])
+        field.choices = [("", "—")] + [(i.pk, i.name) for i in register]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        institution: ExternalInstitution | None = data.get("institution")
+        message = (data.get("message_to_client") or "").strip()
+        if institution is None:
+            return data
+        if not message:
+            self.add_error(
+                "message_to_client",
+                _("Tell the client where to turn: the message to the client is required."),
+            )
+            return data
+        contacts = [c for c in (institution.phone, institution.email, institution.website) if c]
+        national = institution.phone[4:] if institution.phone.startswith("+371") else ""
+        squashed = message.replace(" ", "")
+        if contacts and not any(c in squashed for c in [*contacts, national] if c):
+            self.add_error(
+                "message_to_client",
+                _(
+                    "The message must give the client %(institution)s's contacts (phone, e-mail or website)."
+                )
+                % {"institution": institution.name},
+            )
+        return data
+
+
+class DeclineForm(ActionForm):
+    reasons = forms.CharField(
+        label=_("Justified reasons, sent to the client"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        max_length=5000,
+    )
+
+    def clean_reasons(self) -> str:
+        text = (self.cleaned_data.get("reasons") or "").strip()
+        if len(text) < MIN_REASON_LENGTH:
+            # [DECLINE-REASONS]: a decline without reasons cannot be saved.
+            raise forms.ValidationError(
+                _(
+                    "A decline needs the justified reasons for the client (at least %(n)s characters). "
+                    "Nothing was declined."
+                ),
+                params={"n": MIN_REASON_LENGTH},
+            )
+        return text
+
+
+def default_promise_time(now: datetime) -> datetime:
+    """Two days ahead at 12:00 local time, moved off the weekend: a starting point to edit."""
+    local = timezone.localtime(now) + timedelta(days=2)
+    while local.weekday() >= 5:
+        local += timedelta(days=1)
+    return local.replace(hour=12, minute=0, second=0, microsecond=0)
+
+
+def promise_message(case: Case, due: datetime) -> str:
+    with override(case.language or "lv"):
+        english = (case.language or "lv").startswith("en")
+        date = timezone.localtime(due).strftime(
+            "%-d %b %Y at %H:%M" if english else "%d.%m.%Y plkst. %H:%M"
+        )
+        return str(
+            _(
+                "Good day!\n\nWe are preparing the answer to your question and will send it by %(date)s."
+            )
+        ) % {"date": date}
+
+
+class PromiseForm(ActionForm):
+    due = forms.DateTimeField(
+        label=_("Answer promised by"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={"invalid": _("Enter the date and time as 25.11.2026 14:05.")},
+    )
+    message = forms.CharField(
+        label=_("Message to the client"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+
+    def clean_due(self) -> datetime:
+        due: datetime = self.cleaned_data["due"]
+        if due <= timezone.now():
+            raise forms.ValidationError(_("The promised time must be in the future."))
+        return due
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        due, message = data.get("due"), data.get("message") or ""
+        if due is not None and message:
+            local = timezone.localtime(due)
+            forms_of_date = {
+                local.strftime("%d.%m.%Y"),
+                local.strftime("%-d.%m.%Y"),
+                local.strftime("%-d %b %Y"),
+                local.strftime("%Y-%m-%d"),
+            }
+            if not any(f in message for f in forms_of_date):
+                self.add_error(
+                    "message",
+                    _("The message must tell the client the promised date (%(date)s).")
+                    % {"date": local.strftime("%d.%m.%Y")},
+                )
+        return data
+
+
+class MistakeForm(ActionForm):
+    description = forms.CharField(
+        label=_("What went wrong (internal)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+    apology = forms.CharField(
+        label=_("Apology to the client"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    correction = forms.CharField(
+        label=_("How we put it right (sent to the client)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+    )
+
+
+class ResolveForm(ActionForm):
+    summary = forms.CharField(
+        label=_("Summary (internal)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class CloseForm(ActionForm):
+    pass
+
+
+class ReopenForm(ActionForm):
+    reason = forms.CharField(label=_("Why reopen"), max_length=500)
+
+
+class NoteForm(ActionForm):
+    body = forms.CharField(
+        label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10000
+    )
+
+
+class DelayForm(ActionForm):
+    body = forms.CharField(
+        label=_("Reasons for the delay, sent to the client"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+    )
+
+
+MAX_ATTACHMENT = 10 * 1024 * 1024
+MAX_ATTACHMENTS = 10
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class ReplyForm(ActionForm):
+    template = forms.ChoiceField(label=_("Answer template"), required=False)
+    body = forms.CharField(
+        label=_("Reply"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        required=False,
+        max_length=50000,
+    )
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+    def __init__(self, *args: Any, templates: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["template"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("— no template —")), *templates]
+
+    def clean_attachments(self) -> list[Any]:
+        files = self.cleaned_data.get("attachments") or []
+        if len(files) > MAX_ATTACHMENTS:
+            raise forms.ValidationError(
+                _("At most %(n)s attachments per reply."), params={"n": MAX_ATTACHMENTS}
+            )
+        for f in files:
+            if f.size > MAX_ATTACHMENT:
+                raise forms.ValidationError(
+                    _("%(name)s is larger than 10 MB; send a smaller file."),
+                    params={"name": f.name},
+                )
+        return files
+
+    def require_body(self) -> str:
+        body = (self.cleaned_data.get("body") or "").strip()
+        if not body:
+            self.add_error("body", _("Write the reply before sending it."))
+        return body

@@ -1,0 +1,198 @@
+"""Reads for the desk: the inbox with keyset pagination and what the case page shows beside a case.
+
+The inbox is sorted by (next_due_at NULLS LAST, id), which the case indexes on (…, status,
+next_due_at, id) serve.  A page is found by the last row of the previous one (a keyset cursor),
+never by OFFSET, so page 500 costs what page 1 costs, and the number of queries per page does not
+depend on the number of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+
+from charterdesk.cases.models import Attachment, Case, CaseEvent
+from charterdesk.cases.status import ACTIVE
+from charterdesk.directory.models import Employee, ExternalInstitution
+from charterdesk.search.query import search_cases
+
+PAGE_SIZE = 50
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class Scope:
+    MINE = "mine"
+    TEAM = "team"
+    UNASSIGNED = "unassigned"
+    PROGRAMME = "programme"
+    ALL = "all"
+
+
+ACTIVE_STATUSES = sorted(s.value for s in ACTIVE)
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """The last row of a page: its deadline (or None: no deadline, sorted last) and id."""
+
+    due: datetime | None
+    pk: int
+
+    def encode(self) -> str:
+        if self.due is None:
+            return f"n.{self.pk}"
+        micros = (self.due - EPOCH) // timedelta(microseconds=1)
+        return f"{micros}.{self.pk}"
+
+    @classmethod
+    def decode(cls, raw: str) -> Cursor:
+        """Raises ``ValueError`` for anything that is not a cursor this module made."""
+        due_part, _sep, pk_part = (raw or "").partition(".")
+        pk = int(pk_part)
+        if pk < 0:
+            raise ValueError(raw)
+        if due_part == "n":
+            return cls(None, pk)
+        return cls(EPOCH + timedelta(microseconds=int(due_part)), pk)
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    scope: str = Scope.MINE
+    programme: int | None = None
+    status: str = "active"  # "active", "all" or a status value
+    channel: str = ""
+    office: int | None = None
+    breached: bool = False
+    query: str = ""
+
+
+@dataclass
+class InboxPage:
+    cases: list[Case]
+    next_cursor: Cursor | None
+    first_page: bool
+    filters: InboxFilters = field(default_factory=InboxFilters)
+
+
+def inbox_queryset(*, employee: Employee, filters: InboxFilters, now: datetime) -> QuerySet[Case]:
+    cases = Case.objects.select_related("client", "programme", "assignee", "office").only(
+        "reference",
+        "subject",
+        "channel",
+        "status",
+        "next_due_at",
+        "created_at",
+        "language",
+        "promised_by",
+        "client__name",
+        "client__kind",
+        "client__special_needs",
+        "programme__name_lv",
+        "programme__name_en",
+        "assignee__first_name",
+        "assignee__surname",
+        "office__name_lv",
+        "office__name_en",
+    )
+    if filters.scope == Scope.MINE:
+        cases = cases.filter(assignee=employee)
+    elif filters.scope == Scope.TEAM:
+        cases = cases.filter(team_id=employee.team_id) if employee.team_id else cases.none()
+    elif filters.scope == Scope.UNASSIGNED:
+        cases = cases.filter(assignee__isnull=True)
+    if filters.programme is not None:
+        cases = cases.filter(programme_id=filters.programme)
+    if filters.status == "active":
+        cases = cases.filter(status__in=ACTIVE_STATUSES)
+    elif filters.status != "all":
+        cases = cases.filter(status=filters.status)
+    if filters.channel:
+        cases = cases.filter(channel=filters.channel)
+    if filters.office is not None:
+        cases = cases.filter(office_id=filters.office)
+    if filters.breached:
+        # The earliest open timer is past due: at least one commitment is breached.
+        cases = cases.filter(next_due_at__lt=now)
+    if filters.query:
+        cases = search_cases(cases, filters.query)
+    return cases.order_by(F("next_due_at").asc(nulls_last=True), "id")
+
+
+def after(cases: QuerySet[Case], cursor: Cursor) -> QuerySet[Case]:
+    """The rows after ``cursor`` in (next_due_at NULLS LAST, id) order."""
+    if cursor.due is None:
+        return cases.filter(next_due_at__isnull=True, pk__gt=cursor.pk)
+    return cases.filter(
+        Q(next_due_at__gt=cursor.due)
+        | Q(next_due_at=cursor.due, pk__gt=cursor.pk)
+        | Q(next_due_at__isnull=True)
+    )
+
+
+def inbox_page(
+    *,
+    employee: Employee,
+    filters: InboxFilters,
+    cursor: Cursor | None,
+    now: datetime,
+    size: int = PAGE_SIZE,
+) -> InboxPage:
+    cases = inbox_queryset(employee=employee, filters=filters, now=now)
+    if cursor is not None:
+        cases = after(cases, cursor)
+    rows = list(cases[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = Cursor(rows[-1].next_due_at, rows[-1].pk) if more else None
+    return InboxPage(
+        cases=rows, next_cursor=next_cursor, first_page=cursor is None, filters=filters
+    )
+
+
+# --- the case page ------------------------------------------------------------------------------
+
+OTHER_CASES_SHOWN = 10
+
+
+def client_other_cases(case: Case) -> list[Case]:
+    return list(
+        Case.objects.filter(client_id=case.client_id)
+        .exclude(pk=case.pk)
+        .only("reference", "subject", "status", "created_at")
+        .order_by("-created_at")[:OTHER_CASES_SHOWN]
+    )
+
+
+def case_attachments(case: Case) -> list[Attachment]:
+    """Every attachment of the case, from the prefetched messages (no extra query)."""
+    return [a for m in case.messages.all() for a in m.attachments.all()]
+
+
+def transfer_candidates(case: Case) -> list[Employee]:
+    """Active colleagues, those holding the case programme's competence first [ROUTE-INTERNAL];
+    each carries ``competent`` (bool)."""
+    employees = Employee.objects.filter(is_active=True).select_related("team")
+    if case.programme_id is not None:
+        holds = Employee.competences.through.objects.filter(
+            employee_id=OuterRef("pk"), programme_id=case.programme_id
+        )
+        employees = employees.annotate(competent=Exists(holds))
+        return list(employees.order_by("-competent", "surname", "first_name"))
+    rows = list(employees.order_by("surname", "first_name"))
+    for row in rows:
+        row.competent = True  # type: ignore[attr-defined]
+    return rows
+
+
+def institutions() -> list[ExternalInstitution]:
+    return list(ExternalInstitution.objects.filter(is_active=True).order_by("name_lv"))
+
+
+def events_after(case: Case, event_id: int) -> list[CaseEvent]:
+    """What happened to ``case`` after the event the user had seen (for "changed meanwhile")."""
+    return list(
+        CaseEvent.objects.filter(case=case, pk__gt=event_id).select_related("actor").order_by("id")
+    )

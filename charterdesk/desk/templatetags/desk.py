@@ -1,0 +1,84 @@
+"""Formatting for the desk: Latvian dates and numbers, time left, phone numbers, event texts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import template
+from django.utils import formats, timezone
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from charterdesk.core.validators import format_phone
+
+register = template.Library()
+
+
+def _english() -> bool:
+    return (get_language() or "lv").startswith("en")
+
+
+@register.filter
+def when(value: datetime | None) -> str:
+    """``25.11.2026 14:05`` (Latvian) / ``25 Nov 2026 14:05`` (English), in Europe/Riga."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return formats.date_format(local, "j M Y H:i" if _english() else "d.m.Y H:i")
+
+
+@register.filter
+def day(value: datetime | None) -> str:
+    if not value:
+        return ""
+    local = timezone.localtime(value) if isinstance(value, datetime) else value
+    return formats.date_format(local, "j M Y" if _english() else "d.m.Y")
+
+
+@register.filter
+def num(value: Any) -> str:
+    """Grouped by the active language: ``1 000 000`` (lv, non-breaking space) / ``1,000,000``."""
+    if value is None or value == "":
+        return ""
+    return formats.number_format(value, force_grouping=True)
+
+
+@register.filter
+def phone(value: str) -> str:
+    return format_phone(value)
+
+
+def duration_text(seconds: int) -> str:
+    """``3 h 20 min`` / ``3 st. 20 min``; days are not used: working time is counted in hours."""
+    minutes = abs(seconds) // 60
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return _("%(h)s h %(m)s min") % {"h": num(hours), "m": minutes}
+    if hours:
+        return _("%(h)s h") % {"h": num(hours)}
+    return _("%(m)s min") % {"m": minutes}
+
+
+@register.filter
+def timeleft(info: Any) -> str:
+    if info is None:
+        return ""
+    text = duration_text(info.seconds)
+    if info.breached:
+        return _("overdue by %(time)s") % {"time": text}
+    return text
+
+
+@register.filter
+def filesize(value: int) -> str:
+    if value < 1024:
+        return ngettext("%(n)s byte", "%(n)s bytes", value) % {"n": value}
+    if value < 1024 * 1024:
+        return _("%(n)s KB") % {"n": formats.number_format(value / 1024, 1)}
+    return _("%(n)s MB") % {"n": formats.number_format(value / 1024 / 1024, 1)}
+
+
+@register.filter
+def get(mapping: dict[Any, Any], key: Any) -> Any:
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,183 @@
+"""The case page: timeline, client card, attachments, notes, the reply composer and the actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from charterdesk.cases.models import Attachment, Case, CaseEvent, Direction
+from charterdesk.cases.selectors import case_detail, case_timeline
+from charterdesk.cases.status import ACTIVE, TRANSITIONS, Status
+from charterdesk.desk import compose
+from charterdesk.desk import forms as desk_forms
+from charterdesk.desk.events import describe
+from charterdesk.desk.selectors import (
+    case_attachments,
+    client_other_cases,
+    institutions,
+    transfer_candidates,
+)
+from charterdesk.desk.timers import time_left
+from charterdesk.desk.views.common import employee_required
+from charterdesk.directory.models import Employee
+
+FORM_CLASSES: dict[str, type[desk_forms.ActionForm]] = {
+    "reply": desk_forms.ReplyForm,
+    "note": desk_forms.NoteForm,
+    "assign": desk_forms.AssignForm,
+    "transfer": desk_forms.TransferForm,
+    "refer": desk_forms.ReferForm,
+    "decline": desk_forms.DeclineForm,
+    "promise": desk_forms.PromiseForm,
+    "mistake": desk_forms.MistakeForm,
+    "delay": desk_forms.DelayForm,
+    "resolve": desk_forms.ResolveForm,
+    "close": desk_forms.CloseForm,
+    "reopen": desk_forms.ReopenForm,
+}
+
+# Events already visible as their message on the timeline.
+MESSAGE_EVENTS = frozenset(
+    {"message.received", "message.sent", "note.added", "reply.sent", "ack.sent", "delay.explained"}
+)
+
+
+def load_case(pk: int) -> Case:
+    try:
+        return case_detail(pk)
+    except Case.DoesNotExist:
+        raise Http404("no such case") from None
+
+
+def available_actions(case: Case) -> set[str]:
+    """The actions the case's status allows (the rest are not offered)."""
+    status = Status(case.status)
+    allowed = TRANSITIONS[status]
+    actions = {"note", "mistake"}
+    if status is not Status.CLOSED:
+        actions.add("reply")
+    if status in ACTIVE:
+        actions |= {"assign", "transfer", "promise", "delay"}
+    if Status.REFERRED in allowed:
+        actions.add("refer")
+    if Status.DECLINED in allowed:
+        actions.add("decline")
+    if Status.RESOLVED in allowed:
+        actions.add("resolve")
+    if Status.CLOSED in allowed:
+        actions.add("close")
+    if status in (Status.REFERRED, Status.DECLINED, Status.RESOLVED, Status.CLOSED):
+        actions.add("reopen")
+    return actions
+
+
+def last_event_id(case: Case) -> int:
+    return max((e.pk for e in case.events.all()), default=0)
+
+
+def build_forms(
+    case: Case,
+    employee: Employee,
+    candidates: list[Employee],
+    register: list[Any],
+    bound: dict[str, forms.Form] | None = None,
+    now: Any = None,
+) -> dict[str, forms.Form]:
+    """One form per action, unbound with the page's version, except those given in ``bound``."""
+    bound = bound or {}
+    now = now or timezone.now()
+    base = {"version": case.version, "seen_event": last_event_id(case)}
+    kw: dict[str, Any] = {"case": case, "employee": employee}
+    due = desk_forms.default_promise_time(now)
+    templates = [(str(t.pk), compose.template_label(t)) for t in compose.reply_templates(case)]
+    initial: dict[str, dict[str, Any]] = {
+        "assign": {"to": employee.pk},
+        "promise": {
+            "due": timezone.localtime(due),
+            "message": desk_forms.promise_message(case, due),
+        },
+    }
+    extra: dict[str, dict[str, Any]] = {
+        "reply": {"templates": templates},
+        "assign": {"candidates": candidates},
+        "transfer": {"candidates": candidates},
+        "refer": {"register": register},
+    }
+    made: dict[str, forms.Form] = {}
+    for name, form_class in FORM_CLASSES.items():
+        made[name] = form_class(
+            initial={**base, **initial.get(name, {})}, prefix=name, **kw, **extra.get(name, {})
+        )
+    made.update(bound)
+    return made
+
+
+def timeline_items(case: Case) -> list[dict[str, Any]]:
+    items = []
+    for item in case_timeline(case):
+        if isinstance(item, CaseEvent):
+            if item.type in MESSAGE_EVENTS:
+                continue
+            items.append({"kind": "event", "event": item, "text": describe(item), "at": item.at})
+        else:
+            items.append({"kind": "message", "message": item, "at": item.created_at})
+    return items
+
+
+def render_case(
+    request: HttpRequest,
+    case: Case,
+    *,
+    bound: dict[str, forms.Form] | None = None,
+    open_action: str = "",
+    changed: list[CaseEvent] | None = None,
+    preview: compose.IdentityPreview | None = None,
+    preview_body: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    employee: Employee = request.employee  # type: ignore[attr-defined]
+    now = timezone.now()
+    candidates = transfer_candidates(case)
+    register = institutions()
+    all_forms = build_forms(case, employee, candidates, register, bound, now)
+    notes = [m for m in case.messages.all() if m.direction == Direction.INTERNAL]
+    context = {
+        "case": case,
+        "client": case.client,
+        "timeline": timeline_items(case),
+        "other_cases": client_other_cases(case),
+        "attachments": case_attachments(case),
+        "notes": notes,
+        "forms": all_forms,
+        "actions": available_actions(case),
+        "open_action": open_action,
+        "changed": [{"at": e.at, "actor": e.actor, "text": describe(e)} for e in changed]
+        if changed is not None
+        else None,
+        "timer": time_left([case], now).get(case.pk),
+        "preview": preview,
+        "preview_body": preview_body,
+        "identity": compose.identity_preview(employee=employee, language=case.language),
+        "competent_count": sum(1 for c in candidates if getattr(c, "competent", False)),
+    }
+    return render(request, "desk/case.html", context, status=status)
+
+
+@employee_required
+def case_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_case(request, load_case(pk))
+
+
+@employee_required
+def attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    item = get_object_or_404(Attachment, pk=attachment_id, message__case_id=pk)
+    return FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=item.filename,
+        content_type=item.content_type or "application/octet-stream",
+    )
