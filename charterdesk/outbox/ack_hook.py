@@ -1,0 +1,38 @@
+"""The function the SLA engine calls when an acknowledgement is owed [EMAIL-ACK].
+
+Registered in ``OutboxConfig.ready`` with ``charterdesk.sla.hooks.register_ack_sender``; the engine
+calls it inside the transaction that records the hand-over on the timer, so an error here rolls the
+hand-over back and the next sweep tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from charterdesk.cases.models import Case, Direction, Message
+from charterdesk.outbox.services.ack import send_acknowledgement
+
+logger = logging.getLogger(__name__)
+
+
+def ack_sender(*, timer_id: int, case_id: int, message_id: int | None) -> None:
+    """Acknowledge the client's message ``message_id`` (the timer's message; without one, the
+    client's latest message on the case)."""
+    case = Case.objects.get(pk=case_id)
+    message = None
+    if message_id is not None:
+        message = Message.objects.filter(pk=message_id, case=case).first()
+    if message is None:
+        message = (
+            Message.objects.filter(case=case, direction=Direction.INBOUND)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+    if message is None:
+        logger.warning(
+            "EMAIL-ACK timer %s on %s has no client message to acknowledge",
+            timer_id,
+            case.reference,
+        )
+        return
+    send_acknowledgement(case=case, message=message)

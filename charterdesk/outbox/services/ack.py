@@ -1,0 +1,136 @@
+"""The automatic acknowledgement of a client's e-mail [EMAIL-ACK].
+
+The SLA engine decides *when* an acknowledgement is owed (the answer will not come on the day the
+mail arrived) and calls :func:`send_acknowledgement`, registered as its ack sender.  This module
+decides *whether* one may go: never to automatic mail (RFC 3834: ``Auto-Submitted`` other than
+``no``, ``Precedence: bulk/list/junk``, mailing lists), never to anything but the client's e-mail,
+and never twice for one message — checked first, and guaranteed by a unique constraint on the
+outbox row (inbound message, kind ack), which also settles two senders racing.
+
+The text comes from the ``ack`` template in the case's language with the case reference and when
+the answer can be expected [TIME-ESTIMATE]; the message goes through ``case_add_message``, so it
+writes ``ack.sent`` (which stops the acknowledgement clock) and the outbox listener queues the mail
+with ``Auto-Submitted: auto-replied``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+
+from charterdesk.cases.models import Case, Channel, Direction, Message, MessageKind
+from charterdesk.cases.services import case_add_message
+from charterdesk.outbox.identity import block_language
+from charterdesk.outbox.models import OutboxMessage
+from charterdesk.outbox.services.templates import render_for_case
+
+logger = logging.getLogger(__name__)
+
+AUTOMATIC_PRECEDENCE = frozenset({"bulk", "list", "junk"})
+
+
+def automatic_mail_reason(message: Message) -> str:
+    """Why ``message`` is automatic mail that must not be answered automatically ('' if it is not).
+
+    Reads what e-mail intake stores in ``Message.meta``: ``auto_submitted`` (the header's value or
+    a boolean), ``precedence``, ``list_id``."""
+    meta = message.meta or {}
+    auto = meta.get("auto_submitted")
+    if auto and str(auto).strip().lower() not in {"no", "false", "0"}:
+        return f"Auto-Submitted: {auto}"
+    precedence = str(meta.get("precedence") or "").strip().lower()
+    if precedence in AUTOMATIC_PRECEDENCE:
+        return f"Precedence: {precedence}"
+    if meta.get("list_id"):
+        return "mailing list"
+    return ""
+
+
+def already_acknowledged(message: Message) -> bool:
+    return OutboxMessage.objects.filter(answers=message, kind=MessageKind.ACK).exists() or (
+        Message.objects.filter(
+            case_id=message.case_id,
+            direction=Direction.OUTBOUND,
+            kind=MessageKind.ACK,
+            meta__acknowledges=message.pk,
+        ).exists()
+    )
+
+
+def ack_refusal(message: Message) -> str:
+    """Why no acknowledgement may be sent for ``message`` ('' if one may)."""
+    if message.direction != Direction.INBOUND:
+        return "not a message from the client"
+    if message.channel != Channel.EMAIL:
+        return "not an e-mail"
+    automatic = automatic_mail_reason(message)
+    if automatic:
+        return f"automatic mail ({automatic})"
+    if already_acknowledged(message):
+        return "already acknowledged"
+    return ""
+
+
+def _expected_answer_by(case: Case, message: Message) -> datetime | None:
+    from charterdesk.sla.selectors import expected_answer_by
+
+    return expected_answer_by(case, message)
+
+
+def send_acknowledgement(
+    *,
+    message: Message,
+    case: Case | None = None,
+    expected_answer_by: datetime | None = None,
+    at: datetime | None = None,
+) -> Message | None:
+    """Acknowledge the client's e-mail ``message``; returns the ack, or ``None`` when none may be
+    sent (automatic mail, already acknowledged, not an inbound e-mail — logged with the reason).
+
+    ``expected_answer_by`` defaults to the due moment of the message's EMAIL-REPLY-1BD timer
+    (``charterdesk.sla.selectors.expected_answer_by``)."""
+    case = case or message.case
+    refusal = ack_refusal(message)
+    if refusal:
+        logger.info(
+            "no acknowledgement for message %s on %s: %s", message.pk, case.reference, refusal
+        )
+        return None
+    case = Case.objects.select_related("client", "programme").get(pk=case.pk)
+    language = block_language(case.language)
+    when = (
+        expected_answer_by if expected_answer_by is not None else _expected_answer_by(case, message)
+    )
+    rendered = render_for_case(
+        kind=MessageKind.ACK,
+        case=case,
+        language=language,
+        expected_answer_by=when,
+        received_at=message.created_at,
+    )
+    try:
+        with transaction.atomic():
+            return case_add_message(
+                case=case,
+                direction=Direction.OUTBOUND,
+                kind=MessageKind.ACK,
+                body=rendered.body,
+                channel=Channel.EMAIL,
+                language=language,
+                at=at,
+                meta={
+                    "acknowledges": message.pk,
+                    "template": rendered.template_name,
+                    "expected_answer_by": when.isoformat() if when else None,
+                },
+            )
+    except IntegrityError:
+        # Another sender acknowledged it meanwhile: the unique constraint kept it to one.
+        if already_acknowledged(message):
+            logger.info(
+                "message %s on %s was acknowledged concurrently", message.pk, case.reference
+            )
+            return None
+        raise

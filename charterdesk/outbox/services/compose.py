@@ -1,0 +1,246 @@
+"""Writing an outbound case message into the outbox, inside the case change's transaction.
+
+Everything the mail will be is decided here and stored: recipient, subject with the case reference,
+the text and HTML bodies with the identity block [EMAIL-IDENTITY], the threading headers and the
+``Message-ID``.  Sending later only reads the row, so a resend is the same mail.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from datetime import datetime
+from email.utils import format_datetime, formataddr
+
+import nh3
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import linebreaks
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from charterdesk.cases.models import Case, Direction, Message, MessageKind
+from charterdesk.directory.models import Employee, Institution
+from charterdesk.outbox.errors import IdentityMissing, NoRecipient, OutboxRefused
+from charterdesk.outbox.identity import block_language, institution_name, render_identity_block
+from charterdesk.outbox.models import OutboxMessage, OutboxState
+
+logger = logging.getLogger(__name__)
+
+# How many earlier Message-IDs a References header keeps (RFC 5322 allows trimming the middle).
+MAX_REFERENCES = 20
+_REPLY_PREFIX = re.compile(r"^\s*(re|atb|aw|sv|fw|fwd)\s*(\[\d+\])?\s*:\s*", re.IGNORECASE)
+
+
+def current_institution() -> Institution | None:
+    """The institution that runs the desk (one row; the first if an administrator made more)."""
+    return Institution.objects.order_by("pk").first()
+
+
+def mail_domain() -> str:
+    """The right-hand side of our Message-IDs: ``CHARTERDESK_MAIL_DOMAIN`` or the sender's domain."""
+    configured = getattr(settings, "CHARTERDESK_MAIL_DOMAIN", "")
+    if configured:
+        return str(configured)
+    return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">").strip() or "localhost"
+
+
+def new_message_id(case: Case, message: Message) -> str:
+    """``<ALT-2026-000123.m42.3f9a1c0d5e7b2a46@altum.lv>``: the case and message for a person
+    reading headers, a random part so it is unique across databases and restores."""
+    return f"<{case.reference}.m{message.pk}.{secrets.token_hex(8)}@{mail_domain()}>"
+
+
+def angle(message_id: str) -> str:
+    value = (message_id or "").strip()
+    if not value:
+        return ""
+    return value if value.startswith("<") else f"<{value.strip('<>')}>"
+
+
+def thread_subject(case: Case, answers: Message | None, message: Message) -> str:
+    """``Re: <the client's subject> [ALT-2026-000123]``; the reference is added once."""
+    if answers is not None and answers.subject.strip():
+        base = answers.subject.strip()
+        subject = base if _REPLY_PREFIX.match(base) else f"Re: {base}"
+    else:
+        subject = (message.subject or case.subject).strip()
+    if f"[{case.reference}]" not in subject:
+        subject = f"{subject} [{case.reference}]"
+    return " ".join(subject.split())[:400]
+
+
+def last_inbound(case: Case) -> Message | None:
+    return (
+        Message.objects.filter(case=case, direction=Direction.INBOUND)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def _answers(case: Case, message: Message) -> Message | None:
+    acknowledged = (message.meta or {}).get("acknowledges")
+    if acknowledged is not None:
+        found = Message.objects.filter(
+            pk=acknowledged, case=case, direction=Direction.INBOUND
+        ).first()
+        if found is None:
+            raise OutboxRefused(
+                _(
+                    "The acknowledgement on case %(ref)s names message %(pk)s, which is not the "
+                    "client's message on this case."
+                )
+                % {"ref": case.reference, "pk": acknowledged}
+            )
+        return found
+    return last_inbound(case)
+
+
+def _references(answers: Message | None) -> tuple[str, str]:
+    if answers is None or not answers.message_id.strip():
+        return "", ""
+    parent = angle(answers.message_id)
+    earlier = [angle(x) for x in (answers.references or "").split() if x.strip()]
+    chain = [*earlier, parent][-MAX_REFERENCES:]
+    return parent, " ".join(chain)
+
+
+def _sender(case: Case, institution: Institution, language: str) -> str:
+    address = settings.DEFAULT_FROM_EMAIL
+    if "<" in address:  # already "Name <addr>"
+        return address
+    if case.programme_id and case.programme and case.programme.public_email:
+        address = case.programme.public_email
+    return formataddr((institution_name(institution, language), address))
+
+
+def text_to_html(text: str) -> str:
+    """Plain text as escaped HTML paragraphs."""
+    return linebreaks(text.strip(), autoescape=True)
+
+
+def compose_bodies(
+    *,
+    body: str,
+    body_html: str,
+    identity_text: str,
+    identity_html: str,
+    language: str,
+    subject: str,
+) -> tuple[str, str]:
+    """The final text and HTML bodies: the message, then the identity block.  HTML written by an
+    employee is sanitised with nh3; without it the text is escaped into paragraphs."""
+    text = f"{body.rstrip()}\n\n{identity_text}\n"
+    inner = nh3.clean(body_html) if body_html.strip() else text_to_html(body)
+    html = render_to_string(
+        "outbox/email.html",
+        {
+            "language": language,
+            "subject": subject,
+            "body_html": mark_safe(inner),
+            "identity_html": mark_safe(identity_html),
+        },
+    )
+    return text, html
+
+
+def _author_for_identity(message: Message, case: Case) -> Employee | None:
+    if message.author is not None:
+        return message.author
+    if message.kind == MessageKind.ACK:
+        return None  # the system's acknowledgement carries the institution's block
+    raise IdentityMissing(
+        _(
+            "The %(kind)s on case %(ref)s has no author: an answer to the client must carry the "
+            "employee's name and contacts [EMAIL-IDENTITY]. Send it as an employee."
+        )
+        % {"kind": message.get_kind_display(), "ref": case.reference}
+    )
+
+
+def outbox_write(*, message: Message, at: datetime | None = None) -> OutboxMessage:
+    """Write ``message`` (outbound, e-mail) into the outbox; send it after the commit.
+
+    Must run inside the case change's transaction.  Raises :class:`IdentityMissing` or
+    :class:`NoRecipient` when the mail may not or cannot be sent; the caller's transaction then
+    rolls back with the message, so a case never shows an answer that was not queued."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("outbox_write must run inside the case change's transaction")
+    now = at or timezone.now()
+    case = Case.objects.select_related("client", "programme").get(pk=message.case_id)
+    language = block_language(message.language or case.language)
+    institution = current_institution()
+    employee = _author_for_identity(message, case)
+    identity_text, identity_html = render_identity_block(
+        institution=institution, employee=employee, language=language
+    )
+    assert institution is not None
+    recipient = (case.client.email or "").strip()
+    if not recipient:
+        raise NoRecipient(
+            _(
+                "Case %(ref)s: the client %(client)s has no e-mail address, so the e-mail cannot be "
+                "sent. Add the client's address or answer on another channel."
+            )
+            % {"ref": case.reference, "client": case.client.name}
+        )
+    answers = _answers(case, message)
+    subject = thread_subject(case, answers, message)
+    message_id = new_message_id(case, message)
+    in_reply_to, references = _references(answers)
+    headers = {
+        "Message-ID": message_id,
+        "Date": format_datetime(now),
+        "Content-Language": language,
+        "X-Charterdesk-Case": case.reference,
+    }
+    if in_reply_to:
+        headers["In-Reply-To"] = in_reply_to
+        headers["References"] = references
+    if message.kind == MessageKind.ACK:
+        # RFC 3834: an automatic answer says so, so other responders do not answer it back;
+        # the second header asks Exchange not to send its own auto-replies to it.
+        headers["Auto-Submitted"] = "auto-replied"
+        headers["X-Auto-Response-Suppress"] = "All"
+    text, html = compose_bodies(
+        body=message.body,
+        body_html=message.body_html,
+        identity_text=identity_text,
+        identity_html=identity_html,
+        language=language,
+        subject=subject,
+    )
+    row = OutboxMessage.objects.create(
+        case=case,
+        case_message=message,
+        kind=message.kind,
+        answers=answers,
+        language=language,
+        from_email=_sender(case, institution, language),
+        to=recipient,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        identity_text=identity_text,
+        identity_html=identity_html,
+        message_id=message_id,
+        headers=headers,
+        state=OutboxState.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    transaction.on_commit(lambda: enqueue_send(row.pk), robust=True)
+    return row
+
+
+def enqueue_send(outbox_id: int, run_after: datetime | None = None) -> None:
+    """Hand the row to a worker.  Losing this (a crash right after the commit) loses nothing: the
+    sweep ``charterdesk outbox send-pending`` sends every pending row that is due."""
+    from charterdesk.outbox.tasks import outbox_send
+
+    task = outbox_send.using(run_after=run_after) if run_after is not None else outbox_send
+    task.enqueue(outbox_id)

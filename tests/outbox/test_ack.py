@@ -1,0 +1,221 @@
+"""[EMAIL-ACK] the automatic acknowledgement: reference, expected answer time, the client's
+language, Auto-Submitted, never to automatic mail, never twice for one message."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.db import IntegrityError, transaction
+
+from charterdesk.cases.models import CaseEvent, Message
+from charterdesk.cases.services import case_add_message, case_explain_delay
+from charterdesk.outbox.ack_hook import ack_sender
+from charterdesk.outbox.formatting import format_moment
+from charterdesk.outbox.models import OutboxMessage
+from charterdesk.outbox.services import send_acknowledgement
+from charterdesk.sla.engine import sla_sweep
+from charterdesk.sla.models import Timer
+from tests.outbox.conftest import open_email_case, receive
+
+pytestmark = pytest.mark.django_db
+
+DUE = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)  # 10:00 in Riga (EET, UTC+2)
+
+
+@pytest.mark.parametrize(
+    "moment, lv, en",
+    [
+        (DUE, "2026. gada 26. novembrī plkst. 10:00", "26 November 2026 at 10:00"),
+        # summer time (EEST, UTC+3), and a date that moves across midnight
+        (
+            datetime(2026, 7, 1, 21, 30, tzinfo=UTC),
+            "2026. gada 2. jūlijā plkst. 00:30",
+            "2 July 2026 at 00:30",
+        ),
+        (
+            datetime(2027, 1, 4, 7, 5, tzinfo=UTC),
+            "2027. gada 4. janvārī plkst. 09:05",
+            "4 January 2027 at 09:05",
+        ),
+        (
+            datetime(2026, 3, 29, 0, 59, tzinfo=UTC),
+            "2026. gada 29. martā plkst. 02:59",
+            "29 March 2026 at 02:59",
+        ),
+        (
+            datetime(2026, 3, 29, 1, 0, tzinfo=UTC),
+            "2026. gada 29. martā plkst. 04:00",
+            "29 March 2026 at 04:00",
+        ),
+    ],
+)
+def test_expected_answer_time_is_written_in_riga_time(moment, lv, en):
+    assert format_moment(moment, "lv") == lv
+    assert format_moment(moment, "en") == en
+
+
+def test_latvian_ack_has_reference_time_and_institution_block(institution, employee):
+    case = open_email_case(language="lv", assignee=employee)
+    inbound = receive(case)
+    ack = send_acknowledgement(message=inbound, expected_answer_by=DUE)
+    assert ack is not None and ack.kind == "ack" and ack.author is None
+    assert case.reference in ack.body
+    assert "ne vēlāk kā 2026. gada 26. novembrī plkst. 10:00" in ack.body
+    assert ack.body.startswith("Labdien, Jānis Ozols!")
+    row = ack.outbox
+    assert row.answers == inbound
+    assert row.headers["Auto-Submitted"] == "auto-replied"
+    assert row.headers["In-Reply-To"] == inbound.message_id
+    assert row.subject == f"Re: {inbound.subject} [{case.reference}]"
+    # the system's acknowledgement carries the institution's block, not a person's
+    assert row.identity_text == (
+        "Ar cieņu,\nAttīstības finanšu institūcija Altum\nTālr. +371 67 774 010 · altum@altum.lv"
+    )
+    assert row.identity_text in row.body_text
+    types = list(CaseEvent.objects.filter(message=ack).values_list("type", flat=True))
+    assert types == ["message.sent", "ack.sent"]
+
+
+def test_english_ack(institution):
+    case = open_email_case(language="en", subject="Housing guarantee")
+    inbound = receive(case, body="Hello")
+    ack = send_acknowledgement(message=inbound, expected_answer_by=DUE)
+    assert "registered as " + case.reference in ack.body
+    assert "by 26 November 2026 at 10:00 at the latest" in ack.body
+    assert ack.outbox.identity_text.startswith(
+        "Kind regards,\nDevelopment Finance Institution Altum"
+    )
+
+
+def test_expected_time_defaults_to_the_reply_timer(institution):
+    """Without an explicit time, the due moment of the message's EMAIL-REPLY-1BD timer: a mail
+    on Wednesday 10:00 Riga is answered by Thursday 10:00."""
+    at = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    case = open_email_case(at=at)
+    inbound = receive(case, at=at)
+    with time_machine.travel(datetime(2026, 11, 25, 14, 0, tzinfo=UTC), tick=False):
+        ack = send_acknowledgement(message=inbound)
+    assert "ne vēlāk kā 2026. gada 26. novembrī plkst. 10:00." in ack.body
+    assert ack.meta["expected_answer_by"] == "2026-11-26T08:00:00+00:00"
+
+
+def test_ack_without_a_known_time_says_so(institution, employee):
+    case = open_email_case(assignee=employee)
+    inbound = receive(case)
+    case_explain_delay(case=case, by=employee, body="Vajadzīga kolēģu palīdzība.")  # no open timer
+    ack = send_acknowledgement(message=inbound)
+    assert "Atbildēsim, tiklīdz būsim izskatījuši Jūsu jautājumu." in ack.body
+
+
+def test_the_sla_engine_hands_the_owed_ack_to_the_outbox(institution):
+    """[EMAIL-ACK] end to end in the database: the timer becomes owed at 16:00 Riga (one working
+    hour before the end of the day), the sweep hands it to our sender, ack.sent stops the timer,
+    and later sweeps send nothing more."""
+    at = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    case = open_email_case(at=at)
+    inbound = receive(case, at=at)
+    with time_machine.travel(datetime(2026, 11, 25, 13, 59, tzinfo=UTC), tick=False):
+        sla_sweep()
+    assert not Message.objects.filter(case=case, kind="ack").exists()
+    with time_machine.travel(datetime(2026, 11, 25, 14, 0, tzinfo=UTC), tick=False):
+        sla_sweep()
+        sla_sweep()
+    [ack] = Message.objects.filter(case=case, kind="ack")
+    assert ack.meta["acknowledges"] == inbound.pk
+    assert "2026. gada 26. novembrī plkst. 10:00" in ack.body
+    assert ack.outbox.headers["Auto-Submitted"] == "auto-replied"
+    timer = Timer.objects.get(case=case, commitment_id="EMAIL-ACK")
+    assert timer.status == "met" and timer.handed_over_at is not None
+    with time_machine.travel(datetime(2026, 11, 26, 9, 0, tzinfo=UTC), tick=False):
+        sla_sweep()
+    assert Message.objects.filter(case=case, kind="ack").count() == 1
+
+
+def test_the_hook_skips_an_auto_reply_even_if_called(institution):
+    case = open_email_case()
+    inbound = receive(case, meta={"auto_submitted": "auto-replied"})
+    ack_sender(timer_id=0, case_id=case.pk, message_id=inbound.pk)
+    assert not Message.objects.filter(case=case, kind="ack").exists()
+
+
+def test_never_twice_for_one_message(institution):
+    case = open_email_case()
+    inbound = receive(case)
+    assert send_acknowledgement(message=inbound, expected_answer_by=DUE) is not None
+    assert send_acknowledgement(message=inbound, expected_answer_by=DUE) is None
+    assert Message.objects.filter(case=case, kind="ack").count() == 1
+    # a second mail from the client is a new message: it may be acknowledged
+    second = receive(case, message_id="<client-2@example.lv>")
+    assert send_acknowledgement(message=second, expected_answer_by=DUE) is not None
+    assert OutboxMessage.objects.filter(kind="ack").count() == 2
+
+
+def test_the_database_refuses_a_second_ack_row_even_past_the_check(institution):
+    """Two senders racing both pass the check; the unique constraint keeps it to one."""
+    case = open_email_case()
+    inbound = receive(case)
+    send_acknowledgement(message=inbound)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        # what the loser of the race would do, check skipped
+        case_add_message(
+            case=case,
+            direction="out",
+            kind="ack",
+            body="Otrs apliecinājums",
+            meta={"acknowledges": inbound.pk},
+        )
+    assert Message.objects.filter(case=case, kind="ack").count() == 1
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        {"auto_submitted": "auto-replied"},
+        {"auto_submitted": "auto-generated"},
+        {"auto_submitted": True},
+        {"precedence": "bulk"},
+        {"precedence": "list"},
+        {"list_id": "<news.example.lv>"},
+    ],
+)
+@pytest.mark.parametrize("language", ["lv", "en"])
+def test_never_to_automatic_mail(institution, meta, language):
+    case = open_email_case(language=language)
+    inbound = receive(case, meta=meta)
+    assert send_acknowledgement(message=inbound, expected_answer_by=DUE) is None
+    assert not Message.objects.filter(case=case, kind="ack").exists()
+    assert not OutboxMessage.objects.exists()
+
+
+def test_auto_submitted_no_is_a_person(institution):
+    case = open_email_case()
+    inbound = receive(case, meta={"auto_submitted": "no"})
+    assert send_acknowledgement(message=inbound) is not None
+
+
+def test_only_the_clients_email_is_acknowledged(institution, employee):
+    case = open_email_case(assignee=employee)
+    inbound = receive(case)
+    note = case_add_message(case=case, direction="internal", kind="note", body="x", author=employee)
+    assert send_acknowledgement(message=note) is None
+    phone = case_add_message(case=case, direction="in", kind="call", body="zvans", channel="phone")
+    assert send_acknowledgement(message=phone) is None
+    assert send_acknowledgement(message=inbound) is not None
+
+
+def test_ack_uses_an_edited_template(institution):
+    from charterdesk.outbox.models import MessageTemplate
+
+    MessageTemplate.objects.create(
+        name="ack-custom",
+        kind="ack",
+        language="lv",
+        body="Saņemts: {{ case_reference }}, {{ received_at }}.",
+    )
+    case = open_email_case()
+    inbound = receive(case, at=datetime(2026, 11, 25, 14, 5, tzinfo=UTC))
+    ack = send_acknowledgement(message=inbound, at=datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
+    assert ack.body == f"Saņemts: {case.reference}, 2026. gada 25. novembrī plkst. 16:05."
+    assert ack.meta["template"] == "ack-custom"

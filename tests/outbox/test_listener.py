@@ -1,0 +1,214 @@
+"""The outbox row is written with the case change, in the same transaction, or not at all."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from charterdesk.cases.errors import CaseError
+from charterdesk.cases.models import CaseEvent, Message
+from charterdesk.cases.services import (
+    case_add_message,
+    case_decline,
+    case_open,
+    case_promise,
+    case_record_mistake,
+    case_refer,
+    case_reply,
+)
+from charterdesk.directory.models import Institution
+from charterdesk.outbox.errors import IdentityMissing, NoRecipient
+from charterdesk.outbox.models import OutboxMessage, OutboxState
+from tests.factories import make_client, make_external
+from tests.outbox.conftest import open_email_case, receive
+
+pytestmark = pytest.mark.django_db
+
+
+def test_reply_writes_one_pending_row_with_everything_fixed(email_case, employee):
+    reply = case_reply(case=email_case, by=employee, body="Jā, varat pieteikties portālā.")
+    row = OutboxMessage.objects.get(case_message=reply)
+    assert row.state == OutboxState.PENDING
+    assert row.attempts == 0
+    assert row.to == email_case.client.email
+    assert row.subject == f"Re: Mājokļa garantija [{email_case.reference}]"
+    assert re.fullmatch(
+        rf"<{email_case.reference}\.m{reply.pk}\.[0-9a-f]{{16}}@altum\.lv>", row.message_id
+    )
+    assert row.headers["Message-ID"] == row.message_id
+    assert row.headers["In-Reply-To"] == "<client-1@example.lv>"
+    assert row.headers["References"] == "<client-1@example.lv>"
+    assert "Auto-Submitted" not in row.headers
+    assert row.body_text.startswith("Jā, varat pieteikties portālā.\n\n")
+    assert row.identity_text in row.body_text
+    assert "Anna Bērziņa" in row.identity_text
+    assert row.identity_html in row.body_html
+    assert "<p>Jā, varat pieteikties portālā.</p>" in row.body_html
+    assert row.answers.message_id == "<client-1@example.lv>"
+
+
+def test_threading_follows_the_clients_last_message(email_case, employee):
+    receive(
+        email_case,
+        subject=f"Re: Mājokļa garantija [{email_case.reference}]",
+        message_id="<client-2@example.lv>",
+        references="<x@altum.lv> <client-1@example.lv>",
+    )
+    reply = case_reply(case=email_case, by=employee, body="Atbilde")
+    row = reply.outbox
+    assert row.headers["In-Reply-To"] == "<client-2@example.lv>"
+    assert row.headers["References"] == "<x@altum.lv> <client-1@example.lv> <client-2@example.lv>"
+    # the reference is not doubled, and no "Re: Re:"
+    assert row.subject == f"Re: Mājokļa garantija [{email_case.reference}]"
+
+
+def test_every_outbound_kind_is_queued(email_case, employee):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    case_promise(
+        case=email_case,
+        by=employee,
+        due=timezone.now() + timedelta(days=3),
+        message="Atbildēsim līdz piektdienai.",
+    )
+    case_record_mistake(
+        case=email_case,
+        by=employee,
+        description="Nepareizs termiņš",
+        apology="Atvainojamies par kļūdu.",
+    )
+    case_reply(case=email_case, by=employee, body="Atbilde")
+    other = open_email_case(assignee=employee)
+    receive(other)
+    case_refer(
+        case=other,
+        institution=make_external(),
+        by=employee,
+        message_to_client="Lūdzu, vērsieties VID.",
+    )
+    third = open_email_case(assignee=employee)
+    receive(third)
+    case_decline(case=third, by=employee, reasons="Programma neattiecas uz Jūsu nozari.")
+    kinds = sorted(OutboxMessage.objects.values_list("kind", flat=True))
+    assert kinds == ["apology", "decline", "estimate", "referral", "reply"]
+
+
+def test_messages_on_other_channels_are_not_mailed(institution, employee):
+    client = make_client(phone="+37129123456", email="")
+    case = case_open(client=client, channel="phone", subject="Zvans", assignee=employee)
+    case_reply(case=case, by=employee, body="Atzvanīsim rīt.")
+    assert not OutboxMessage.objects.exists()
+
+
+def test_inbound_and_notes_are_not_mailed(email_case, employee):
+    from charterdesk.cases.services import case_add_note
+
+    case_add_note(case=email_case, by=employee, body="Iekšēja piezīme")
+    assert not OutboxMessage.objects.exists()
+
+
+def _snapshot(case):
+    case.refresh_from_db()
+    return (
+        case.version,
+        Message.objects.filter(case=case).count(),
+        CaseEvent.objects.filter(case=case).count(),
+        OutboxMessage.objects.count(),
+    )
+
+
+def test_reply_without_identity_is_refused_and_the_case_change_rolls_back(email_case, employee):
+    before = _snapshot(email_case)
+    employee.phone = ""
+    employee.email = ""
+    employee.save()
+    with pytest.raises(IdentityMissing, match=r"\[EMAIL-IDENTITY\].*neither a phone"):
+        case_reply(case=email_case, by=employee, body="Atbilde bez kontaktiem")
+    assert _snapshot(email_case) == before
+
+
+def test_no_institution_configured_refuses_every_mail(email_case, employee):
+    Institution.objects.all().delete()
+    before = _snapshot(email_case)
+    with pytest.raises(IdentityMissing, match="No institution is configured"):
+        case_reply(case=email_case, by=employee, body="Atbilde")
+    assert _snapshot(email_case) == before
+
+
+def test_an_answer_without_author_is_refused(email_case):
+    before = _snapshot(email_case)
+    with pytest.raises(IdentityMissing, match="has no author"):
+        case_add_message(case=email_case, direction="out", kind="reply", body="Anonīma atbilde")
+    assert _snapshot(email_case) == before
+
+
+def test_client_without_email_gets_a_clear_error(institution, employee):
+    client = make_client(phone="+37129123456", email="")
+    case = case_open(client=client, channel="email", subject="Jautājums", assignee=employee)
+    before = _snapshot(case)
+    with pytest.raises(NoRecipient, match=rf"{case.reference}.*has no e-mail address"):
+        case_reply(case=case, by=employee, body="Atbilde")
+    assert _snapshot(case) == before
+
+
+def test_refusals_are_case_errors_the_desk_already_shows(email_case, employee):
+    employee.first_name = ""
+    employee.save()
+    with pytest.raises(CaseError):
+        case_reply(case=email_case, by=employee, body="Atbilde")
+
+
+def test_html_written_by_the_employee_is_sanitised(email_case, employee):
+    reply = case_reply(
+        case=email_case,
+        by=employee,
+        body="Teksts",
+        body_html='<p onclick="x()">Teksts <script>alert(1)</script><b>treknrakstā</b></p>',
+    )
+    html = reply.outbox.body_html
+    assert "<script>" not in html and "onclick" not in html
+    assert "<b>treknrakstā</b>" in html
+
+
+def test_text_is_escaped_into_the_html_part(email_case, employee):
+    reply = case_reply(case=email_case, by=employee, body="a < b & <i>c</i>\n\nOtrā rindkopa")
+    html = reply.outbox.body_html
+    assert "<p>a &lt; b &amp; &lt;i&gt;c&lt;/i&gt;</p>" in html
+    assert "<p>Otrā rindkopa</p>" in html
+
+
+def test_english_case_gets_english_identity(institution, employee):
+    case = open_email_case(language="en", assignee=employee, subject="Housing guarantee")
+    receive(case, body="Hello")
+    reply = case_reply(case=case, by=employee, body="Yes.")
+    row = reply.outbox
+    assert row.language == "en"
+    assert "Kind regards," in row.body_text
+    assert "Development Finance Institution Altum" in row.body_text
+    assert '<html lang="en">' in row.body_html
+
+
+def test_first_message_without_a_client_mail_has_no_threading_headers(institution, employee):
+    client = make_client()
+    case = case_open(
+        client=client, channel="email", subject="Par Jūsu pieteikumu", assignee=employee
+    )
+    reply = case_reply(case=case, by=employee, body="Informējam …")
+    row = reply.outbox
+    assert "In-Reply-To" not in row.headers and "References" not in row.headers
+    assert row.subject == f"Par Jūsu pieteikumu [{case.reference}]"
+
+
+def test_the_write_is_handed_to_a_task_after_commit(
+    email_case, employee, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        reply = case_reply(case=email_case, by=employee, body="Atbilde")
+    assert len(callbacks) >= 1
+    task = DBTaskResult.objects.get(task_path="charterdesk.outbox.tasks.outbox_send")
+    assert task.args_kwargs["args"] == [reply.outbox.pk]
