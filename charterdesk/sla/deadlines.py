@@ -17,7 +17,7 @@ start is outside working time, else ``margin`` before the due moment (never befo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from charterdesk.calendar.business import BusinessCalendar
 from charterdesk.standard.durations import Duration, DurationUnit
@@ -80,7 +80,8 @@ def compute(
     *,
     promised: datetime | None = None,
 ) -> Deadline:
-    """The deadline of ``commitment`` for a clock started at ``started_at``."""
+    """The deadline of ``commitment`` for a clock started at ``started_at`` (moments in UTC:
+    aware datetimes sharing one zone compare by wall clock, wrong in the repeated DST hour)."""
     if not has_deadline(commitment) or commitment.deadline is None:
         raise DeadlineError(f"{commitment.id} is a {commitment.kind.value}, not a deadline")
     if commitment.deadline.unit is DurationUnit.PROMISED:
@@ -88,12 +89,13 @@ def compute(
             raise DeadlineError(
                 f"{commitment.id}'s deadline is the moment promised to the client; give that moment"
             )
-        due = promised
+        due = promised.astimezone(UTC)
     else:
-        due = after(calendar, started_at, commitment.deadline)
+        due = after(calendar, started_at, commitment.deadline).astimezone(UTC)
+    started_at = started_at.astimezone(UTC)
     warn_at = None
     if commitment.warn_before is not None:
-        warn_at = max(started_at, before(calendar, due, commitment.warn_before))
+        warn_at = max(started_at, before(calendar, due, commitment.warn_before).astimezone(UTC))
         if warn_at >= due:
             warn_at = None
     owed_at = None
@@ -101,5 +103,7 @@ def compute(
         if not calendar.is_working(started_at):
             owed_at = started_at
         else:
-            owed_at = min(due, max(started_at, before(calendar, due, commitment.margin)))
+            owed_at = min(
+                due, max(started_at, before(calendar, due, commitment.margin).astimezone(UTC))
+            )
     return Deadline(due_at=due, warn_at=warn_at, owed_at=owed_at)
