@@ -245,7 +245,7 @@ def test_a_promised_date_is_kept_or_moved_with_a_message(people):
 
 
 def test_the_sweep_finds_what_a_stopped_worker_missed_and_is_idempotent(people):
-    agent, lead = people
+    agent, _ = people
     cases = [open_case(agent) for _ in range(3)]
     for case in cases:
         receive(case, "2025-05-13T10:00+03:00")
