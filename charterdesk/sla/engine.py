@@ -265,7 +265,7 @@ def on_case_event(event: CaseEvent) -> None:
         if not (stops or explains):
             continue
         owed = (
-            Timer.objects.select_for_update()
+            Timer.objects.select_for_update(of=("self",))
             .filter(OWED, case=case, commitment_id=commitment.id, started_at__lte=event.at)
             .select_related("case", "message")
         )
@@ -335,7 +335,7 @@ def timer_check(timer_id: int, now: datetime | None = None) -> bool:
     acted = False
     with transaction.atomic():
         timer = (
-            Timer.objects.select_for_update(skip_locked=True)
+            Timer.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("case", "case__assignee", "case__team", "message")
             .filter(pk=timer_id)
             .first()

@@ -32,7 +32,9 @@ def email_case(at: str):
     return case
 
 
-def test_saving_an_override_in_the_admin_recomputes_open_timers(client, django_capture_on_commit_callbacks):
+def test_saving_an_override_in_the_admin_recomputes_open_timers(
+    client, django_capture_on_commit_callbacks
+):
     make_institution()
     agent = make_employee()
     open_case = email_case("2027-05-12T10:00+03:00")  # Wednesday
@@ -51,14 +53,21 @@ def test_saving_an_override_in_the_admin_recomputes_open_timers(client, django_c
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/admin/business_calendar/calendaroverride/add/",
-            {"date": "2027-05-13", "kind": "day_off", "name": "Pārcelta darba diena", "replaces": ""},
+            {
+                "date": "2027-05-13",
+                "kind": "day_off",
+                "name": "Pārcelta darba diena",
+                "replaces": "",
+            },
         )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert CalendarOverride.objects.filter(date=date(2027, 5, 13)).exists()
     reply.refresh_from_db()
     assert reply.due_at == T("2027-05-14T10:00+03:00")  # Thursday became a day off
     open_case.refresh_from_db()
-    assert open_case.next_due_at == Timer.objects.get(case=open_case, commitment_id="EMAIL-ACK").due_at
+    assert (
+        open_case.next_due_at == Timer.objects.get(case=open_case, commitment_id="EMAIL-ACK").due_at
+    )
     kept.refresh_from_db()
     assert (kept.due_at, kept.status, kept.computed_with) == kept_before
 
@@ -72,9 +81,12 @@ def test_saving_a_schedule_in_the_admin_recomputes(client, django_capture_on_com
     admin.save()
     client.force_login(admin)
     data = {
-        "name": "ALTUM", "is_default": "on",
-        "hours-TOTAL_FORMS": "5", "hours-INITIAL_FORMS": "0",
-        "exceptions-TOTAL_FORMS": "0", "exceptions-INITIAL_FORMS": "0",
+        "name": "ALTUM",
+        "is_default": "on",
+        "hours-TOTAL_FORMS": "5",
+        "hours-INITIAL_FORMS": "0",
+        "exceptions-TOTAL_FORMS": "0",
+        "exceptions-INITIAL_FORMS": "0",
     }
     for i in range(5):
         data[f"hours-{i}-weekday"] = str(i)
@@ -91,12 +103,17 @@ def test_saving_a_schedule_in_the_admin_recomputes(client, django_capture_on_com
 def test_a_changed_policy_file_recomputes_at_start_up(monkeypatch):
     case = email_case("2025-05-13T10:00+03:00")
     policy_state.ensure_policy_current(force=True)
-    assert EngineState.objects.get(key=policy_state.POLICY_HASH_KEY).value == policy_state.policy_hash()
+    assert (
+        EngineState.objects.get(key=policy_state.POLICY_HASH_KEY).value
+        == policy_state.policy_hash()
+    )
     assert policy_state.ensure_policy_current(force=True) is False
 
     # The institution changes the one-day answer to two working days, and drops EMAIL-ACK.
     policy = get_policy()
-    two_days = replace(policy["EMAIL-REPLY-1BD"], deadline=replace(policy["EMAIL-REPLY-1BD"].deadline, amount=2))
+    two_days = replace(
+        policy["EMAIL-REPLY-1BD"], deadline=replace(policy["EMAIL-REPLY-1BD"].deadline, amount=2)
+    )
     changed = replace(
         policy,
         commitments={

@@ -55,13 +55,16 @@ def people():
 
 def open_case(agent=None, channel="email", at="2025-05-13T09:00+03:00"):
     with time_machine.travel(T(at), tick=False):
-        return cs.case_open(client=make_client(), channel=channel, subject="Aizdevums", assignee=agent)
+        return cs.case_open(
+            client=make_client(), channel=channel, subject="Aizdevums", assignee=agent
+        )
 
 
 def receive(case, at):
     with time_machine.travel(T(at), tick=False):
-        return cs.case_add_message(case=case, direction="in", kind="request", body="Labdien!",
-                                   sender="klients@example.lv")
+        return cs.case_add_message(
+            case=case, direction="in", kind="request", body="Labdien!", sender="klients@example.lv"
+        )
 
 
 def timers(case, commitment=None):
@@ -73,7 +76,9 @@ def timers(case, commitment=None):
 
 def event_types(case, prefix="timer."):
     return list(
-        CaseEvent.objects.filter(case=case, type__startswith=prefix).order_by("id").values_list("type", flat=True)
+        CaseEvent.objects.filter(case=case, type__startswith=prefix)
+        .order_by("id")
+        .values_list("type", flat=True)
     )
 
 
@@ -117,7 +122,11 @@ def test_a_delay_explanation_keeps_the_one_day_answer_by_explanation(people):
     with time_machine.travel(T("2025-05-14T09:00+03:00"), tick=False):
         cs.case_explain_delay(case=case, by=agent, body="Vajadzīgs eksperta atzinums.")
     reply = timers(case, "EMAIL-REPLY-1BD")[0]
-    assert (reply.status, reply.kept_by, reply.stopped_by) == ("met", "explanation", "delay.explained")
+    assert (reply.status, reply.kept_by, reply.stopped_by) == (
+        "met",
+        "explanation",
+        "delay.explained",
+    )
     assert reply.explained_at == T("2025-05-14T09:00+03:00") and reply.met_at is None
     ack = timers(case, "EMAIL-ACK")[0]
     # The ack was owed by 16:00 the day before and nothing went out: breached; the explanation is
@@ -137,17 +146,24 @@ def test_warning_then_breach_notify_the_assignee_and_the_team_lead(people):
     assert reply.warned_at == T("2025-05-13T16:31+03:00") and reply.status == "open"
     warning = CaseEvent.objects.get(case=case, type="timer.warning")
     assert warning.params["commitment"] == "EMAIL-REPLY-1BD"
-    assert warning.params["working_seconds_left"] == (29 + 90) * 60  # 16:31 -> 17:00, 08:30 -> 10:00
+    assert (
+        warning.params["working_seconds_left"] == (29 + 90) * 60
+    )  # 16:31 -> 17:00, 08:30 -> 10:00
     assert timer_check(reply.pk, T("2025-05-14T08:40+03:00")) is False  # warned once
     assert timer_check(reply.pk, T("2025-05-14T10:00+03:00")) is True
     reply.refresh_from_db()
     assert reply.status == "breached" and reply.breached_at == T("2025-05-14T10:00+03:00")
     assert reply.next_check_at is None
-    breach = CaseEvent.objects.get(case=case, type="timer.breached", params__commitment="EMAIL-REPLY-1BD")
+    breach = CaseEvent.objects.get(
+        case=case, type="timer.breached", params__commitment="EMAIL-REPLY-1BD"
+    )
     assert breach.at == reply.due_at
     notes = Notification.objects.filter(case=case, timer=reply).order_by("kind", "recipient_id")
     assert {(n.kind, n.recipient_id) for n in notes} == {
-        ("warning", agent.pk), ("warning", lead.pk), ("breach", agent.pk), ("breach", lead.pk),
+        ("warning", agent.pk),
+        ("warning", lead.pk),
+        ("breach", agent.pk),
+        ("breach", lead.pk),
     }
     assert all(case.reference in n.text for n in notes)
     # still owed: the inbox shows it red until the answer goes out
@@ -168,7 +184,9 @@ def test_a_late_answer_before_any_sweep_is_a_breach(people):
         cs.case_reply(case=case, by=agent, body="Atbilde")
     reply = timers(case, "EMAIL-REPLY-1BD")[0]
     assert reply.status == "breached" and reply.met_at == T("2025-05-14T10:30+03:00")
-    late = CaseEvent.objects.get(case=case, type="timer.breached", params__commitment="EMAIL-REPLY-1BD")
+    late = CaseEvent.objects.get(
+        case=case, type="timer.breached", params__commitment="EMAIL-REPLY-1BD"
+    )
     assert late.params["late"] is True
 
 
@@ -203,8 +221,13 @@ def test_automatic_replies_owe_nothing(people):
     agent, _ = people
     case = open_case(agent)
     with time_machine.travel(T("2025-05-13T10:00+03:00"), tick=False):
-        cs.case_add_message(case=case, direction="in", kind="request", body="Out of office",
-                            meta={"auto_submitted": "auto-replied"})
+        cs.case_add_message(
+            case=case,
+            direction="in",
+            kind="request",
+            body="Out of office",
+            meta={"auto_submitted": "auto-replied"},
+        )
     assert timers(case) == []
 
 
@@ -228,14 +251,22 @@ def test_a_promised_date_is_kept_or_moved_with_a_message(people):
     agent, _ = people
     case = open_case(agent)
     with time_machine.travel(T("2025-05-13T11:00+03:00"), tick=False):
-        cs.case_promise(case=case, by=agent, due=T("2025-05-20T12:00+03:00"), message="Līdz 20. maijam.")
+        cs.case_promise(
+            case=case, by=agent, due=T("2025-05-20T12:00+03:00"), message="Līdz 20. maijam."
+        )
     first = timers(case, "TIME-ESTIMATE")[0]
     assert first.due_at == T("2025-05-20T12:00+03:00")
     assert first.warn_at == T("2025-05-20T10:00+03:00")
     with time_machine.travel(T("2025-05-19T11:00+03:00"), tick=False):
-        cs.case_promise(case=case, by=agent, due=T("2025-05-23T12:00+03:00"), message="Vajag vēl 3 dienas.")
+        cs.case_promise(
+            case=case, by=agent, due=T("2025-05-23T12:00+03:00"), message="Vajag vēl 3 dienas."
+        )
     first.refresh_from_db()
-    assert (first.status, first.kept_by, first.stopped_by) == ("met", "explanation", "estimate.moved")
+    assert (first.status, first.kept_by, first.stopped_by) == (
+        "met",
+        "explanation",
+        "estimate.moved",
+    )
     second = timers(case, "TIME-ESTIMATE")[1]
     assert second.due_at == T("2025-05-23T12:00+03:00") and second.status == "open"
     with time_machine.travel(T("2025-05-22T11:00+03:00"), tick=False):
@@ -310,7 +341,9 @@ def test_a_failing_ack_sender_is_rolled_back_and_retried(people):
     assert ack.next_check_at == ack.due_at  # now only the deadline is pending
 
 
-def test_deferred_tasks_are_enqueued_for_the_next_moment(people, django_capture_on_commit_callbacks):
+def test_deferred_tasks_are_enqueued_for_the_next_moment(
+    people, django_capture_on_commit_callbacks
+):
     from django_tasks_db.models import DBTaskResult
 
     agent, _ = people
@@ -363,6 +396,7 @@ def test_no_timers_when_the_clock_is_not_running_in_utc_confusion(people):
     with time_machine.travel(T("2025-10-26T01:30+00:00"), tick=False):  # 03:30, repeated hour
         cs.case_add_message(case=case, direction="in", kind="request", body="x")
     reply = timers(case, "EMAIL-REPLY-1BD")[0]
-    assert reply.started_at == timezone.now().replace(year=2025, month=10, day=26, hour=1, minute=30,
-                                                      second=0, microsecond=0)
+    assert reply.started_at == timezone.now().replace(
+        year=2025, month=10, day=26, hour=1, minute=30, second=0, microsecond=0
+    )
     assert reply.due_at == T("2025-10-28T08:30+02:00")
