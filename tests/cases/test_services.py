@@ -11,9 +11,21 @@ from charterdesk.cases import services as cs
 from charterdesk.cases.errors import CaseError, ConcurrentChange, MissingReasons
 from charterdesk.cases.models import AppendOnlyError, Case, CaseEvent, Message
 from charterdesk.cases.services import AttachmentData
-from tests.factories import make_client, make_employee, make_external, make_programme
+from tests.factories import (
+    make_client,
+    make_employee,
+    make_external,
+    make_institution,
+    make_programme,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def institution():
+    # Outbound e-mail carries the institution's identity block [EMAIL-IDENTITY].
+    return make_institution()
 
 
 @pytest.fixture

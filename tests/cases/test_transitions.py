@@ -11,7 +11,7 @@ from charterdesk.cases.errors import IllegalTransition
 from charterdesk.cases.models import Case
 from charterdesk.cases.services._common import check_transition
 from charterdesk.cases.status import TRANSITIONS, Status
-from tests.factories import make_client, make_employee, make_external
+from tests.factories import make_client, make_employee, make_external, make_institution
 
 # The table as the documentation states it, written out by hand (not derived from the code).
 ALLOWED = {
@@ -61,6 +61,7 @@ def test_every_pair(current, target):
 
 @pytest.fixture
 def setup(db):
+    make_institution()  # outbound e-mail carries its identity block [EMAIL-IDENTITY]
     employee = make_employee()
     case = cs.case_open(client=make_client(), channel="email", subject="Jautājums")
     return case, employee
