@@ -216,13 +216,12 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     step = request.POST.get("step", "send")
 
     if action not in available_actions(case):
-        form.is_valid()
-        form.add_error(
-            None,
+        messages.error(
+            request,
             _("This action is not possible while the case is “%(status)s”.")
             % {"status": case.get_status_display()},
         )
-        return render_case(request, case, bound={action: form}, open_action=action, status=409)
+        return render_case(request, case, status=409)
 
     if action == "refer" and step == "prefill":
         return _refer_prefill(request, case, employee, form)
