@@ -212,3 +212,35 @@ def test_the_write_is_handed_to_a_task_after_commit(
     assert len(callbacks) >= 1
     task = DBTaskResult.objects.get(task_path="charterdesk.outbox.tasks.outbox_send")
     assert task.args_kwargs["args"] == [reply.outbox.pk]
+
+
+def test_a_message_id_given_by_the_case_service_is_kept(email_case, employee):
+    sent = case_add_message(
+        case=email_case,
+        direction="out",
+        kind="reply",
+        body="Atbilde",
+        author=employee,
+        message_id="given.1@altum.lv",
+    )
+    assert sent.outbox.message_id == "<given.1@altum.lv>"
+    assert sent.outbox.headers["Message-ID"] == "<given.1@altum.lv>"
+
+
+def test_the_case_message_carries_the_mail_headers(email_case, employee):
+    """Intake links the client's answer to the case by ``cases.Message.message_id``."""
+    from charterdesk.cases import services as case_services
+
+    if not hasattr(case_services, "case_set_mail_headers"):
+        pytest.skip("waiting for cases.services.case_set_mail_headers (requested from the lead)")
+    email_case.refresh_from_db()
+    version = email_case.version
+    reply = case_reply(case=email_case, by=employee, body="Atbilde")
+    row = reply.outbox
+    reply.refresh_from_db()
+    assert reply.message_id == row.message_id
+    assert reply.recipients == row.to
+    assert reply.sender == row.from_email
+    assert reply.in_reply_to == "<client-1@example.lv>"
+    email_case.refresh_from_db()
+    assert email_case.version == version + 1  # the reply's own bump only

@@ -189,7 +189,8 @@ def outbox_write(*, message: Message, at: datetime | None = None) -> OutboxMessa
         )
     answers = _answers(case, message)
     subject = thread_subject(case, answers, message)
-    message_id = new_message_id(case, message)
+    # A Message-ID the case service already gave the message is kept; otherwise ours is fixed now.
+    message_id = angle(message.message_id) or new_message_id(case, message)
     in_reply_to, references = _references(answers)
     headers = {
         "Message-ID": message_id,
@@ -233,8 +234,29 @@ def outbox_write(*, message: Message, at: datetime | None = None) -> OutboxMessa
         next_attempt_at=now,
         created_at=now,
     )
+    _record_on_case_message(row)
     transaction.on_commit(lambda: enqueue_send(row.pk), robust=True)
     return row
+
+
+def _record_on_case_message(row: OutboxMessage) -> None:
+    """Put the fixed Message-ID, sender, recipient and threading on the case message too, so
+    e-mail intake links the client's answer (In-Reply-To) and bounces to the case by
+    ``cases.Message.message_id``.  Only the case services write case messages: this uses
+    ``case_set_mail_headers`` once cases provides it (see docs/email-outbound.md)."""
+    from charterdesk.cases import services as case_services
+
+    setter = getattr(case_services, "case_set_mail_headers", None)
+    if setter is None:
+        return
+    setter(
+        message=row.case_message,
+        message_id=row.message_id,
+        sender=row.from_email,
+        recipients=row.to,
+        in_reply_to=row.headers.get("In-Reply-To", ""),
+        references=row.headers.get("References", ""),
+    )
 
 
 def enqueue_send(outbox_id: int, run_after: datetime | None = None) -> None:
