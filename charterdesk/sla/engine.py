@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -107,9 +107,23 @@ def schedule_fire(timer_id: int, at: datetime | None) -> None:
 
 def refresh_case_due(case_id: int) -> datetime | None:
     """Store the earliest due moment of the case's owed timers on the case (the inbox order)."""
-    due: datetime | None = Timer.objects.filter(OWED, case_id=case_id).aggregate(
-        first=Min("due_at")
-    )["first"]
+    # Two index range scans on (case, status, due_at) with LIMIT 1, rather than MIN over an OR.
+    firsts = [
+        Timer.objects.filter(case_id=case_id, status=TimerStatus.OPEN)
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first(),
+        Timer.objects.filter(
+            case_id=case_id,
+            status=TimerStatus.BREACHED,
+            met_at__isnull=True,
+            explained_at__isnull=True,
+        )
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first(),
+    ]
+    due = min((d for d in firsts if d is not None), default=None)
     case_set_next_due(case_id=case_id, due=due)
     return due
 
