@@ -17,11 +17,12 @@ import random
 import sys
 import time
 from datetime import datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from charterdesk.calendar.business import BusinessCalendar  # noqa: E402
+from charterdesk.calendar.business import BusinessCalendar
 
 
 def main() -> None:
@@ -49,7 +50,7 @@ def main() -> None:
             fn(t)
         elapsed = time.perf_counter() - began
         print(f"{name:<28} {args.n / elapsed:>12,.0f} /s")
-    pairs = list(zip(moments, moments[1:], strict=False))
+    pairs = list(pairwise(moments))
     began = time.perf_counter()
     for a, b in pairs:
         cal.working_time_between(a, b)

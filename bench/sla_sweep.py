@@ -55,7 +55,6 @@ def fill(n_open: int, n_due: int, n_closed: int) -> None:
     from charterdesk.cases.services import case_open
     from charterdesk.clients.services import client_create
     from charterdesk.directory.models import Team
-
     from tests.factories import make_employee
 
     team = Team.objects.create(name_lv="Komanda", name_en="Team")
