@@ -267,3 +267,27 @@ def test_bounce_is_linked_to_the_mail(email_case, employee, smtp_sink):
     assert row.bounced_at == first_at and row.bounce_reason == "550 5.1.1 user unknown"
     assert outbox_mark_bounced(message_id="<not-ours@example.lv>", reason="x") is None
     assert outbox_mark_bounced(message_id="", reason="x") is None
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--every", "-1"], "--every must be"),
+        (["--lease", "-5"], "--lease must be"),
+        (["--limit", "0"], "--limit must be"),
+    ],
+)
+def test_send_pending_refuses_bad_options(db, args, message):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=message):
+        call_command("outbox", "send-pending", *args)
+
+
+def test_send_pending_repeats(email_case, employee, smtp_sink):
+    from io import StringIO
+
+    _reply(email_case, employee)
+    out = StringIO()
+    call_command("outbox", "send-pending", "--every", "1", "--times", "2", stdout=out)
+    assert out.getvalue().split("\n")[:2] == ["sent: 1", "nothing due"]
