@@ -166,6 +166,10 @@ def test_warning_then_breach_notify_the_assignee_and_the_team_lead(people):
         ("breach", lead.pk),
     }
     assert all(case.reference in n.text for n in notes)
+    # in the recipient's language (Latvian by default), with the commitment's title
+    breach_text = notes.filter(kind="breach").first().text
+    assert "termiņš ir nokavēts" in breach_text
+    assert "Atbilde uz e-pastu vienas darba dienas laikā" in breach_text
     # still owed: the inbox shows it red until the answer goes out
     assert urgency(reply, T("2025-05-14T11:00+03:00")) is Urgency.BREACHED
     assert working_time_left(reply, T("2025-05-14T11:00+03:00")) == -timedelta(hours=1)

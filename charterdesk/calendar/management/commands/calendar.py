@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from charterdesk.calendar.business import BusinessCalendar, CalendarError
 from charterdesk.calendar.registry import UnknownOffice, get_calendar
@@ -75,10 +76,16 @@ class Command(BaseCommand):
             raise _bad(f"--office {office!r}: there is no office with that code") from None
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["action"] == "due":
-            self._due(options)
-        else:
-            self._days(options)
+        try:
+            if options["action"] == "due":
+                self._due(options)
+            else:
+                self._days(options)
+        except DatabaseError as exc:
+            first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise CommandError(
+                f"cannot read the calendar from the database ({first_line}); run 'charterdesk migrate'"
+            ) from None
 
     def _due(self, options: dict[str, Any]) -> None:
         from charterdesk.sla.deadlines import DeadlineError, compute, has_deadline
