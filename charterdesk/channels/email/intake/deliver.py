@@ -1,0 +1,385 @@
+"""Step two of intake, for one parsed message: decide, then open a case or add a message.
+
+The order of the rules (each message goes to exactly one outcome):
+
+1. already taken in (its Message-ID is on an inbound case message)  -> ``duplicate``
+2. sent from one of our own addresses                               -> quarantine ``own_address``
+3. a forbidden attachment                                            -> quarantine
+4. a delivery report (bounce)  -> the outbound message is marked bounced and the case gets an
+   internal note; a report for mail we did not send                  -> quarantine
+5. threaded (In-Reply-To / References, then the reference in the subject) to a case, or not
+6. automatic (RFC 3834, Precedence, List-Id, null sender) and on no case -> quarantine
+7. over the per-sender rate limit                                    -> quarantine
+8. the client by address (created if new); no usable address        -> quarantine ``no_sender``
+9. a new case for the programme whose address it was sent to, or a message on the found case.
+   An automatic message on a case that is already finished becomes an internal note so that an
+   out-of-office reply does not reopen it.
+
+A released message (``force``) skips rules 2, 3, 6 and 7.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from charterdesk.cases.models import Case, Channel, Direction, Message, MessageKind
+from charterdesk.cases.services import AttachmentData, case_add_message, case_open
+from charterdesk.cases.status import ACTIVE, Status
+from charterdesk.channels.email import conf
+from charterdesk.channels.email.intake.linking import find_case, id_variants, outbound_message
+from charterdesk.channels.email.models import InboundEmail, InboundState, QuarantineReason
+from charterdesk.channels.email.parsing import Address, ParsedEmail
+from charterdesk.clients.models import Client
+from charterdesk.clients.services import client_get_or_create_by_email
+from charterdesk.core.validators import normalise_email
+from charterdesk.directory.models import Institution, Programme
+
+_mark_bounced: Callable[..., Any] | None
+try:  # the outbox marks its row bounced; without it the link is kept on our own row only
+    from charterdesk.outbox.services.bounce import outbox_mark_bounced as _mark_bounced
+except ImportError:  # pragma: no cover
+    _mark_bounced = None
+
+
+@dataclass(slots=True)
+class Outcome:
+    state: str
+    reason: str = ""
+    error: str = ""
+    case_id: int | None = None
+    message_pk: int | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def quarantine(cls, reason: QuarantineReason, error: str, **info: Any) -> Outcome:
+        return cls(InboundState.QUARANTINED, reason.value, error, info=info)
+
+
+class BatchContext:
+    """What one batch looks up once: programme addresses, our own addresses, clients met, the
+    Message-IDs already taken in, and each sender's recent messages (for the rate limit)."""
+
+    def __init__(self, parsed: list[ParsedEmail], since: datetime) -> None:
+        self.programmes: dict[str, Programme] = {}
+        self.programme_codes: dict[str, Programme] = {}
+        for programme in Programme.objects.filter(is_active=True):
+            self.programme_codes[programme.code] = programme
+            if programme.public_email:
+                self.programmes[programme.public_email.lower()] = programme
+        self.own = conf.own_addresses() | set(self.programmes)
+        self.own |= {e.lower() for e in Institution.objects.values_list("general_email", flat=True)}
+        self.clients: dict[str, Client] = {}
+        ids = [p.message_id for p in parsed if p.message_id]
+        self.taken: dict[str, tuple[int, int]] = {}
+        if ids:
+            for mid, case_id, pk in Message.objects.filter(
+                message_id__in=id_variants(ids), direction=Direction.INBOUND
+            ).values_list("message_id", "case_id", "pk"):
+                self.taken[_bare(mid)] = (case_id, pk)
+        self.limit, self.window = conf.rate_limit()
+        self.recent: dict[str, list[datetime]] = defaultdict(list)
+        senders = {p.sender.address.lower() for p in parsed if p.sender}
+        if senders and self.limit > 0:
+            rows = (
+                InboundEmail.objects.filter(
+                    sender__in=senders,
+                    state__in=(InboundState.PROCESSED, InboundState.QUARANTINED),
+                    received_at__gte=since - timedelta(seconds=self.window),
+                )
+                .order_by("received_at")
+                .values_list("sender", "received_at")
+            )
+            for sender, at in rows:
+                self.recent[sender].append(at)
+
+    def over_limit(self, sender: str, at: datetime) -> bool:
+        times = self.recent[sender]
+        if self.limit <= 0:
+            return False
+        since = at - timedelta(seconds=self.window)
+        count = bisect.bisect_right(times, at) - bisect.bisect_right(times, since)
+        return count >= self.limit
+
+    def count(self, sender: str, at: datetime) -> None:
+        bisect.insort(self.recent[sender], at)
+
+    def client_for(self, address: Address, language: str) -> Client:
+        key = address.address.lower()
+        client = self.clients.get(key)
+        if client is None:
+            client = client_get_or_create_by_email(
+                email=address.address, name=address.name, language=language
+            )
+            self.clients[key] = client
+        return client
+
+
+def _bare(message_id: str) -> str:
+    return message_id.strip().strip("<>")
+
+
+def _attachments(parsed: ParsedEmail) -> list[AttachmentData]:
+    return [
+        AttachmentData(
+            filename=a.filename,
+            content_type=a.content_type,
+            content=a.content,
+            inline=a.inline,
+            content_id=a.content_id,
+        )
+        for a in parsed.attachments
+    ]
+
+
+def forbidden_attachments(parsed: ParsedEmail) -> list[str]:
+    extensions = conf.forbidden_extensions()
+    types = conf.forbidden_types()
+    return [
+        a.filename
+        for a in parsed.attachments
+        if a.filename.lower().rstrip(". ").endswith(extensions) or a.content_type.lower() in types
+    ]
+
+
+def _meta(row: InboundEmail, parsed: ParsedEmail, how: str) -> dict[str, Any]:
+    meta: dict[str, Any] = {"inbound_email": row.pk, "source": row.source}
+    if parsed.auto_submitted:
+        meta["auto_submitted"] = True
+        meta["auto_reason"] = parsed.auto_submitted
+    if parsed.quoted:
+        meta["quoted_text"] = parsed.quoted
+    if parsed.repairs:
+        meta["charset_repairs"] = parsed.repairs[:50]
+    if parsed.defects:
+        meta["defects"] = parsed.defects[:50]
+    if parsed.security:
+        meta["security"] = parsed.security
+    if how:
+        meta["threaded_by"] = how
+    if parsed.date:
+        meta["date_header"] = parsed.date.isoformat()
+    if parsed.reply_to:
+        meta["reply_to"] = [str(a) for a in parsed.reply_to]
+    return meta
+
+
+def _programme(row: InboundEmail, parsed: ParsedEmail, ctx: BatchContext) -> Programme | None:
+    """The programme whose address the message was sent to: the envelope recipients first (they
+    are what the mail server delivered to), then Delivered-To, To and Cc; else the mailbox's."""
+    candidates = [str(a).lower() for a in row.envelope.get("rcpt_tos", [])]
+    candidates += parsed.delivered_to + [a.address.lower() for a in parsed.recipients]
+    for address in candidates:
+        if address in ctx.programmes:
+            return ctx.programmes[address]
+    code = row.envelope.get("programme") or ""
+    return ctx.programme_codes.get(code) if code else None
+
+
+def _client(parsed: ParsedEmail, ctx: BatchContext, override: str = "") -> Client | None:
+    choices: list[Address] = []
+    if override:
+        choices.append(Address("", override))
+    if parsed.sender:
+        choices.append(parsed.sender)
+    choices += parsed.reply_to
+    for address in choices:
+        try:
+            normalise_email(address.address)
+        except ValidationError:
+            continue
+        return ctx.client_for(address, parsed.language)
+    return None
+
+
+def _bounce(row: InboundEmail, parsed: ParsedEmail, force: bool) -> Outcome | None:
+    report = parsed.report
+    assert report is not None
+    info: dict[str, Any] = {
+        "report": {
+            "original_message_id": report.original_message_id,
+            "action": report.action,
+            "status": report.status,
+            "recipients": report.recipients[:20],
+            "diagnostic": report.diagnostic[:1000],
+        }
+    }
+    reason = (
+        "; ".join(
+            p for p in (report.status, report.diagnostic, ", ".join(report.recipients[:5])) if p
+        )
+        or parsed.subject
+    )
+    original = outbound_message(report.original_message_id)
+    case = original.case if original else None
+    marked = False
+    if report.failed and report.original_message_id and _mark_bounced is not None:
+        outbox_row = _mark_bounced(
+            message_id=report.original_message_id, reason=reason, at=row.received_at
+        )
+        marked = outbox_row is not None
+        if case is None and outbox_row is not None:
+            case = outbox_row.case
+    info["outbox_marked_bounced"] = marked
+    if case is None:
+        if force:
+            return None  # released: taken in like any message from the sender
+        return Outcome.quarantine(
+            QuarantineReason.BOUNCE_UNMATCHED,
+            f"Delivery report for Message-ID {report.original_message_id or '(none found)'}, "
+            "which is not a message this desk sent.",
+            **info,
+        )
+    with translation.override(settings.LANGUAGE_CODE):
+        if report.failed:
+            body = _("The e-mail to %(to)s could not be delivered: %(reason)s") % {
+                "to": ", ".join(report.recipients) or "?",
+                "reason": reason,
+            }
+        else:
+            body = _("Delivery report (%(action)s) for the e-mail to %(to)s: %(reason)s") % {
+                "action": report.action or "?",
+                "to": ", ".join(report.recipients) or "?",
+                "reason": reason,
+            }
+    note = case_add_message(
+        case=case,
+        direction=Direction.INTERNAL,
+        kind=MessageKind.NOTE,
+        body=body,
+        channel=Channel.EMAIL,
+        subject=parsed.subject,
+        sender=str(parsed.sender or ""),
+        message_id=parsed.message_id,
+        meta={**_meta(row, parsed, ""), **info},
+        attachments=_attachments(parsed),
+        at=row.received_at,
+    )
+    return Outcome(InboundState.PROCESSED, case_id=case.pk, message_pk=note.pk, info=info)
+
+
+def deliver(
+    row: InboundEmail,
+    parsed: ParsedEmail,
+    ctx: BatchContext,
+    *,
+    force: bool = False,
+    sender_override: str = "",
+) -> Outcome:
+    """Apply the rules above to one message inside the caller's transaction."""
+    info: dict[str, Any] = {}
+    if parsed.repairs:
+        info["charset_repairs"] = parsed.repairs[:50]
+    if parsed.defects:
+        info["defects"] = parsed.defects[:50]
+    if parsed.auto_submitted:
+        info["auto_submitted"] = parsed.auto_submitted
+    sender = parsed.sender.address.lower() if parsed.sender else ""
+    bare = _bare(parsed.message_id)
+    if bare and bare in ctx.taken and not force:
+        case_id, message_pk = ctx.taken[bare]
+        return Outcome(
+            InboundState.DUPLICATE,
+            case_id=case_id,
+            message_pk=message_pk,
+            info=info,
+            error=f"Message-ID {parsed.message_id} was already taken in.",
+        )
+    if not force and sender and sender in ctx.own:
+        return Outcome.quarantine(
+            QuarantineReason.OWN_ADDRESS, f"Sent from our own address {sender}.", **info
+        )
+    if not force:
+        blocked = forbidden_attachments(parsed)
+        if blocked:
+            return Outcome.quarantine(
+                QuarantineReason.FORBIDDEN_ATTACHMENT,
+                "Forbidden attachment type: " + ", ".join(blocked),
+                **info,
+            )
+    if parsed.report is not None:
+        outcome = _bounce(row, parsed, force)
+        if outcome is not None:
+            outcome.info.update(info)
+            return outcome
+    case, how = find_case(parsed)
+    if how:
+        info["threaded_by"] = how
+    if case is None and parsed.auto_submitted and not force:
+        return Outcome.quarantine(
+            QuarantineReason.AUTO_UNTHREADED,
+            f"Automatic message ({parsed.auto_submitted}) that answers no case.",
+            **info,
+        )
+    if not force and sender and ctx.over_limit(sender, row.received_at):
+        ctx.count(sender, row.received_at)
+        return Outcome.quarantine(
+            QuarantineReason.RATE_LIMITED,
+            f"More than {ctx.limit} messages from {sender} within {ctx.window} seconds.",
+            **info,
+        )
+    client = _client(parsed, ctx, sender_override)
+    if client is None:
+        shown = str(parsed.sender) if parsed.sender else "(none)"
+        return Outcome.quarantine(
+            QuarantineReason.NO_SENDER, f"No usable sender address: From is {shown}.", **info
+        )
+    if sender:
+        ctx.count(sender, row.received_at)
+    meta = _meta(row, parsed, how)
+    if case is None:
+        case = case_open(
+            client=client,
+            channel=Channel.EMAIL,
+            subject=parsed.subject,
+            programme=_programme(row, parsed, ctx),
+            language=parsed.language,
+            at=row.received_at,
+        )
+    common: dict[str, Any] = dict(
+        subject=parsed.subject,
+        body_html=parsed.html,
+        sender=str(parsed.sender or client.email)[:300],
+        recipients=", ".join(str(a) for a in parsed.recipients),
+        message_id=parsed.message_id,
+        in_reply_to=parsed.in_reply_to,
+        references=" ".join(parsed.references),
+        meta=meta,
+        attachments=_attachments(parsed),
+        at=row.received_at,
+        channel=Channel.EMAIL,
+    )
+    if parsed.auto_submitted and Status(case.status) not in ACTIVE:
+        # An out-of-office reply to a finished case: kept on the case without reopening it.
+        message = case_add_message(
+            case=case,
+            direction=Direction.INTERNAL,
+            kind=MessageKind.NOTE,
+            body=parsed.text,
+            **common,
+        )
+    else:
+        message = case_add_message(
+            case=case,
+            direction=Direction.INBOUND,
+            kind=MessageKind.REQUEST,
+            body=parsed.text,
+            language=parsed.language,
+            **common,
+        )
+    if bare:
+        ctx.taken[bare] = (case.pk, message.pk)
+    return Outcome(InboundState.PROCESSED, case_id=case.pk, message_pk=message.pk, info=info)
+
+
+def case_of(outcome: Outcome) -> Case | None:
+    return Case.objects.filter(pk=outcome.case_id).first() if outcome.case_id else None

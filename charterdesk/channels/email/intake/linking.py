@@ -1,0 +1,86 @@
+"""Which case a message belongs to: In-Reply-To / References first, then the case reference in the
+subject.  Our outbound messages' Message-IDs are on ``cases.Message.message_id`` (indexed)."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+
+from charterdesk.cases.models import Case, Direction, Message
+from charterdesk.channels.email.parsing import ParsedEmail
+
+
+def id_variants(message_ids: list[str]) -> list[str]:
+    """Each ID with and without angle brackets (stored values differ between mailers)."""
+    out: list[str] = []
+    for value in message_ids:
+        bare = value.strip().strip("<>").strip()
+        if bare:
+            out.extend((f"<{bare}>", bare))
+    return out
+
+
+def reference_pattern() -> re.Pattern[str]:
+    prefix = re.escape(getattr(settings, "CHARTERDESK_CASE_PREFIX", "ALT"))
+    return re.compile(rf"(?<![A-Za-z0-9]){prefix}-(\d{{4}})-(\d{{4,9}})(?![0-9])", re.IGNORECASE)
+
+
+def references_in(subject: str) -> list[str]:
+    prefix = getattr(settings, "CHARTERDESK_CASE_PREFIX", "ALT")
+    return [f"{prefix}-{year}-{number}" for year, number in reference_pattern().findall(subject)]
+
+
+def case_by_headers(parsed: ParsedEmail) -> Case | None:
+    """The case of the newest message this one answers (In-Reply-To, then References newest first)."""
+    wanted = (
+        [parsed.in_reply_to, *reversed(parsed.references)]
+        if parsed.in_reply_to
+        else list(reversed(parsed.references))
+    )
+    wanted = [w for w in wanted if w]
+    if not wanted:
+        return None
+    variants = id_variants(wanted)
+    rows = dict(
+        Message.objects.filter(message_id__in=variants)
+        .order_by("created_at", "id")
+        .values_list("message_id", "case_id")
+    )
+    for value in wanted:
+        bare = value.strip("<>")
+        case_id = rows.get(f"<{bare}>") or rows.get(bare)
+        if case_id:
+            return Case.objects.get(pk=case_id)
+    return None
+
+
+def case_by_subject(subject: str) -> Case | None:
+    refs = references_in(subject)
+    if not refs:
+        return None
+    return Case.objects.filter(reference__in=refs).order_by("-created_at").first()
+
+
+def find_case(parsed: ParsedEmail) -> tuple[Case | None, str]:
+    """``(case, how)``: how is ``"headers"`` or ``"subject"`` (or ``""`` with no case)."""
+    case = case_by_headers(parsed)
+    if case is not None:
+        return case, "headers"
+    case = case_by_subject(parsed.subject)
+    if case is not None:
+        return case, "subject"
+    return None, ""
+
+
+def outbound_message(message_id: str) -> Message | None:
+    """Our outbound message with this Message-ID (a bounce names it)."""
+    if not message_id:
+        return None
+    return (
+        Message.objects.filter(
+            message_id__in=id_variants([message_id]), direction=Direction.OUTBOUND
+        )
+        .select_related("case")
+        .first()
+    )

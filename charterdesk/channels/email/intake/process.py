@@ -1,0 +1,364 @@
+"""Step two of intake: turn stored rows into cases, in batches, so that nothing is lost or doubled.
+
+- Rows are taken in id order, ``batch_size`` at a time (``SELECT … FOR UPDATE SKIP LOCKED`` on
+  PostgreSQL, so several processes may run).  Their ``attempts`` counter is raised and committed
+  first: if the process dies while working on them, the next run sees it.
+- Parsing (pure, no database) runs in a pool of worker processes when one is given; the next batch
+  is parsed while the current one is written.
+- A batch is written in one transaction: every case change of its messages plus each row's new
+  state.  A crash rolls all of it back, and the rows are simply still ``stored``.
+- If the batch raises, or an earlier try of it died, its messages are taken one at a time, each in
+  its own transaction; one that fails again goes to quarantine (``processing_error``) with the
+  error, and the rest carry on.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from charterdesk.channels.email import conf
+from charterdesk.channels.email.intake.deliver import BatchContext, Outcome, deliver
+from charterdesk.channels.email.models import InboundEmail, InboundState, QuarantineReason
+from charterdesk.channels.email.parsing import Address, ParsedAttachment, ParsedEmail
+from charterdesk.channels.email.parsing.batch import ParseResult, die_with_parent, parse_batch
+
+log = logging.getLogger(__name__)
+
+# A row whose earlier tries died with the process this often goes to quarantine.
+MAX_ATTEMPTS = 6
+_LOAD_FIELDS = (
+    "id",
+    "raw",
+    "size",
+    "envelope",
+    "received_at",
+    "source",
+    "attempts",
+    "message_id",
+    "released_at",
+    "info",
+)
+_SAVE_FIELDS = [
+    "state",
+    "reason",
+    "error",
+    "sender",
+    "subject",
+    "case",
+    "case_message",
+    "processed_at",
+    "info",
+]
+
+
+@dataclass(slots=True)
+class ProcessStats:
+    processed: int = 0
+    quarantined: int = 0
+    duplicate: int = 0
+    by_reason: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return self.processed + self.quarantined + self.duplicate
+
+    def add(self, outcome: Outcome) -> None:
+        if outcome.state == InboundState.PROCESSED:
+            self.processed += 1
+        elif outcome.state == InboundState.DUPLICATE:
+            self.duplicate += 1
+        else:
+            self.quarantined += 1
+            self.by_reason[outcome.reason] = self.by_reason.get(outcome.reason, 0) + 1
+
+
+# --- parsing, possibly in worker processes ------------------------------------------------------
+
+
+def make_pool(workers: int) -> ProcessPoolExecutor | None:
+    if workers <= 0:
+        return None
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=die_with_parent,
+    )
+
+
+def _parse_items(rows: Sequence[InboundEmail]) -> list[tuple[bytes, str | None, bool]]:
+    """What the parser needs per row; a message over the size limit is not parsed at all (unless
+    an administrator released it)."""
+    limit = conf.max_bytes()
+    return [
+        (
+            bytes(row.raw),
+            row.envelope.get("mail_from"),
+            row.size > limit and row.released_at is None,
+        )
+        for row in rows
+    ]
+
+
+class _Parser:
+    def __init__(self, pool: ProcessPoolExecutor | None) -> None:
+        self.pool = pool
+        self.workers = pool._max_workers if pool is not None else 0  # type: ignore[attr-defined]
+        self.fallbacks = conf.fallback_charsets()
+
+    def submit(self, rows: Sequence[InboundEmail]) -> Future[list[ParseResult]]:
+        items = _parse_items(rows)
+        if self.pool is None:
+            done: Future[list[ParseResult]] = Future()
+            done.set_result(parse_batch(items, self.fallbacks))
+            return done
+        # Split over the workers so both cores parse the same batch.
+        size = max(1, -(-len(items) // max(1, self.workers)))
+        parts = [
+            self.pool.submit(parse_batch, items[i : i + size], self.fallbacks)
+            for i in range(0, len(items), size)
+        ]
+        joined: Future[list[ParseResult]] = Future()
+
+        def collect(_f: Future[list[ParseResult]]) -> None:
+            if all(p.done() for p in parts) and not joined.done():
+                try:
+                    joined.set_result([r for p in parts for r in p.result()])
+                except Exception as exc:  # a worker died: parse here instead
+                    joined.set_exception(exc)
+
+        for part in parts:
+            part.add_done_callback(collect)
+        return joined
+
+    def result(
+        self, future: Future[list[ParseResult]], rows: Sequence[InboundEmail]
+    ) -> list[ParseResult]:
+        try:
+            return future.result(timeout=600)
+        except Exception:
+            log.exception("parser pool failed; parsing this batch in the process")
+            return parse_batch(_parse_items(rows), self.fallbacks)
+
+
+# --- claiming rows ---------------------------------------------------------------------------------
+
+
+def _claim(limit: int, ids: Sequence[int] | None) -> list[InboundEmail]:
+    with transaction.atomic():
+        query = InboundEmail.objects.filter(state=InboundState.STORED)
+        if ids is not None:
+            query = query.filter(pk__in=list(ids))
+        query = query.order_by("id")
+        if connection.features.has_select_for_update_skip_locked:
+            query = query.select_for_update(skip_locked=True)
+        rows = list(query.only(*_LOAD_FIELDS)[:limit])
+        if rows:
+            InboundEmail.objects.filter(pk__in=[r.pk for r in rows]).update(
+                attempts=F("attempts") + 1
+            )
+    return rows
+
+
+# --- deciding and saving -----------------------------------------------------------------------
+
+
+def _fallback_parsed(row: InboundEmail, error: str, sender: str) -> ParsedEmail:
+    """A released message the parser could not read: a case with the original attached."""
+    with translation.override(None):
+        subject = _("(unreadable e-mail)")
+        text = _("This e-mail could not be read (%(error)s); the original is attached.") % {
+            "error": error
+        }
+    address = sender or str(row.envelope.get("mail_from") or "")
+    return ParsedEmail(
+        message_id=row.message_id,
+        in_reply_to="",
+        references=[],
+        subject=subject,
+        sender=Address("", address) if address else None,
+        reply_to=[],
+        to=[],
+        cc=[],
+        delivered_to=[],
+        date=None,
+        text=text,
+        quoted="",
+        html="",
+        attachments=[ParsedAttachment("message.eml", "message/rfc822", bytes(row.raw))],
+        auto_submitted="",
+        report=None,
+        repairs=[],
+        defects=[error],
+        language="lv",
+        security="",
+        size=row.size,
+    )
+
+
+def _decide(
+    row: InboundEmail, result: ParseResult, ctx: BatchContext
+) -> tuple[Outcome, ParsedEmail | None]:
+    force = row.released_at is not None
+    override = str((row.info or {}).get("release_sender") or "")
+    if result is None:
+        limit = conf.max_bytes()
+        return Outcome.quarantine(
+            QuarantineReason.TOO_LARGE, f"{row.size} bytes; the limit is {limit} bytes."
+        ), None
+    if isinstance(result, str):
+        if not force:
+            return Outcome.quarantine(QuarantineReason.UNPARSEABLE, result), None
+        result = _fallback_parsed(row, result, override)
+    return deliver(row, result, ctx, force=force, sender_override=override), result
+
+
+def _apply(row: InboundEmail, outcome: Outcome, parsed: ParsedEmail | None) -> None:
+    now = timezone.now()
+    row.state = outcome.state
+    row.reason = outcome.reason
+    row.error = outcome.error
+    if parsed is not None:
+        row.sender = parsed.sender.address.lower()[:300] if parsed.sender else ""
+        row.subject = parsed.subject[:300]
+    row.case_id = outcome.case_id
+    row.case_message_id = outcome.message_pk
+    row.processed_at = now
+    info = dict(row.info or {})
+    info.update(outcome.info)
+    row.info = info
+
+
+def _context(results: Sequence[ParseResult], rows: Sequence[InboundEmail]) -> BatchContext:
+    parsed = [r for r in results if isinstance(r, ParsedEmail)]
+    return BatchContext(parsed, since=min(r.received_at for r in rows))
+
+
+def _write_batch(rows: list[InboundEmail], results: list[ParseResult], stats: ProcessStats) -> None:
+    ctx = _context(results, rows)
+    done: list[tuple[InboundEmail, Outcome]] = []
+    with transaction.atomic():
+        locked = set(
+            InboundEmail.objects.select_for_update()
+            .filter(pk__in=[r.pk for r in rows], state=InboundState.STORED)
+            .values_list("pk", flat=True)
+        )
+        for row, result in zip(rows, results, strict=True):
+            if row.pk not in locked:
+                continue  # another process took it meanwhile
+            outcome, parsed = _decide(row, result, ctx)
+            _apply(row, outcome, parsed)
+            done.append((row, outcome))
+        InboundEmail.objects.bulk_update([r for r, _o in done], _SAVE_FIELDS, batch_size=500)
+    for _row, outcome in done:
+        stats.add(outcome)
+
+
+def _write_one(row: InboundEmail, result: ParseResult, stats: ProcessStats) -> None:
+    """One message in its own transaction; a failure quarantines it and nothing else."""
+    attempts = InboundEmail.objects.filter(pk=row.pk, state=InboundState.STORED).update(
+        attempts=F("attempts") + 1
+    )
+    if not attempts:
+        return
+    row.refresh_from_db(fields=["attempts"])
+    outcome: Outcome
+    parsed: ParsedEmail | None = None
+    if row.attempts > MAX_ATTEMPTS:
+        outcome = Outcome.quarantine(
+            QuarantineReason.PROCESSING_ERROR,
+            f"Processing stopped {row.attempts - 1} times while working on this message.",
+        )
+    else:
+        try:
+            with transaction.atomic():
+                if (
+                    not InboundEmail.objects.select_for_update()
+                    .filter(pk=row.pk, state=InboundState.STORED)
+                    .exists()
+                ):
+                    return
+                outcome, parsed = _decide(row, result, _context([result], [row]))
+                _apply(row, outcome, parsed)
+                row.save(update_fields=_SAVE_FIELDS)
+            stats.add(outcome)
+            return
+        except Exception as exc:
+            log.exception("e-mail %s could not be processed", row.pk)
+            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            outcome = Outcome.quarantine(QuarantineReason.PROCESSING_ERROR, detail[:4000])
+            parsed = result if isinstance(result, ParsedEmail) else None
+    _apply(row, outcome, parsed)
+    InboundEmail.objects.filter(pk=row.pk, state=InboundState.STORED).update(
+        state=row.state,
+        reason=row.reason,
+        error=row.error,
+        sender=row.sender,
+        subject=row.subject,
+        case=None,
+        case_message=None,
+        processed_at=row.processed_at,
+        info=row.info,
+    )
+    stats.add(outcome)
+
+
+def _batches(batch_size: int, ids: Sequence[int] | None) -> Iterator[list[InboundEmail]]:
+    while True:
+        rows = _claim(batch_size, ids)
+        if not rows:
+            return
+        yield rows
+
+
+def process_pending(
+    *,
+    batch_size: int | None = None,
+    workers: int | None = None,
+    ids: Sequence[int] | None = None,
+    progress: Callable[[ProcessStats], None] | None = None,
+) -> ProcessStats:
+    """Process every stored row (or only ``ids``) until none is left; returns the counts."""
+    size = batch_size or conf.batch_size()
+    pool = make_pool(conf.parse_workers() if workers is None else workers)
+    parser = _Parser(pool)
+    stats = ProcessStats()
+    try:
+        batches = _batches(size, ids)
+        current = next(batches, None)
+        pending = parser.submit(current) if current else None
+        while current is not None and pending is not None:
+            following = next(batches, None)
+            following_parse = parser.submit(following) if following else None
+            results = parser.result(pending, current)
+            retried = any(r.attempts > 0 for r in current)  # an earlier try died with the process
+            if retried:
+                for row, result in zip(current, results, strict=True):
+                    _write_one(row, result, stats)
+            else:
+                try:
+                    _write_batch(current, results, stats)
+                except Exception:
+                    log.warning(
+                        "batch of %s e-mails failed; taking them one at a time",
+                        len(current),
+                        exc_info=True,
+                    )
+                    for row, result in zip(current, results, strict=True):
+                        _write_one(row, result, stats)
+            if progress is not None:
+                progress(stats)
+            current, pending = following, following_parse
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+    return stats

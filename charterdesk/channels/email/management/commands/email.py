@@ -1,0 +1,240 @@
+"""``charterdesk email …``: taking in e-mail.
+
+charterdesk email import PATH         Maildir, mbox, an .eml file or a folder of them
+charterdesk email fetch [--mailbox N] one pass over the IMAP mailboxes
+charterdesk email watch [--mailbox N] IDLE/poll every mailbox (and receiver) until stopped
+charterdesk email lmtp --port N       an LMTP (or --smtp) receiver on 127.0.0.1:N
+charterdesk email process             process what is stored but not processed yet
+charterdesk email status              counts per state and quarantine reason
+charterdesk email quarantine list|release ID|delete ID
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from charterdesk.channels.email.intake.process import ProcessStats, process_pending
+from charterdesk.channels.email.intake.quarantine import (
+    QuarantineError,
+    inbound_delete,
+    inbound_release,
+)
+from charterdesk.channels.email.intake.store import RawMail, store_raw
+from charterdesk.channels.email.models import InboundEmail, InboundState
+from charterdesk.channels.email.transports import load_backends
+from charterdesk.channels.email.transports.files import ImportSourceError, read_messages
+
+
+class Command(BaseCommand):
+    help = "Take in e-mail: import files, fetch or watch IMAP, receive LMTP, manage the quarantine."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import", help="import a Maildir, mbox, .eml file or folder")
+        imp.add_argument("path")
+        imp.add_argument("--no-process", action="store_true", help="only store the raw messages")
+        self._processing_options(imp)
+        fetch = sub.add_parser("fetch", help="one pass over the IMAP mailboxes")
+        fetch.add_argument("--mailbox", default=None)
+        fetch.add_argument("--no-process", action="store_true")
+        self._processing_options(fetch)
+        watch = sub.add_parser("watch", help="watch the mailboxes (IDLE or polling) until stopped")
+        watch.add_argument("--mailbox", default=None)
+        lmtp = sub.add_parser("lmtp", help="receive mail over LMTP (or SMTP)")
+        lmtp.add_argument("--host", default="127.0.0.1")
+        lmtp.add_argument("--port", type=int, default=2424)
+        lmtp.add_argument("--smtp", action="store_true", help="speak SMTP instead of LMTP")
+        proc = sub.add_parser("process", help="process stored messages")
+        self._processing_options(proc)
+        sub.add_parser("status", help="counts per state and quarantine reason")
+        quarantine = sub.add_parser("quarantine", help="list, release or delete held messages")
+        qsub = quarantine.add_subparsers(dest="qaction", required=True)
+        qlist = qsub.add_parser("list")
+        qlist.add_argument("--reason", default="")
+        release = qsub.add_parser("release")
+        release.add_argument("id", type=int)
+        release.add_argument("--sender", default="", help="address to use if the message has none")
+        delete = qsub.add_parser("delete")
+        delete.add_argument("id", type=int)
+
+    @staticmethod
+    def _processing_options(parser: ArgumentParser) -> None:
+        parser.add_argument("--batch", type=int, default=None, help="messages per transaction")
+        parser.add_argument("--workers", type=int, default=None, help="parser processes")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        getattr(self, f"do_{action}")(options)
+
+    # --- helpers -------------------------------------------------------------------------------
+    def _report(self, stats: ProcessStats, started: float) -> None:
+        seconds = max(time.monotonic() - started, 1e-6)
+        self.stdout.write(
+            _(
+                "Processed %(total)s: %(processed)s taken in, %(quarantined)s to quarantine, "
+                "%(duplicate)s duplicates (%(rate).0f messages/s)."
+            )
+            % {
+                "total": stats.total,
+                "processed": stats.processed,
+                "quarantined": stats.quarantined,
+                "duplicate": stats.duplicate,
+                "rate": stats.total / seconds,
+            }
+        )
+        for reason, count in sorted(stats.by_reason.items()):
+            self.stdout.write(f"  {reason}: {count}")
+
+    def _process(self, options: dict[str, Any]) -> None:
+        started = time.monotonic()
+        stats = process_pending(batch_size=options.get("batch"), workers=options.get("workers"))
+        self._report(stats, started)
+
+    # --- actions -------------------------------------------------------------------------------
+    def do_import(self, options: dict[str, Any]) -> None:
+        started = time.monotonic()
+        new = known = 0
+        chunk: list[RawMail] = []
+        chunk_bytes = 0
+        try:
+            for mail in read_messages(options["path"]):
+                chunk.append(mail)
+                chunk_bytes += len(mail.raw)
+                if len(chunk) >= 500 or chunk_bytes > 32 * 1024 * 1024:
+                    result = store_raw(chunk)
+                    new, known = new + result.new, known + result.known
+                    chunk, chunk_bytes = [], 0
+            if chunk:
+                result = store_raw(chunk)
+                new, known = new + result.new, known + result.known
+        except (ImportSourceError, OSError) as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(
+            _("Stored %(new)s new messages from %(path)s (%(known)s were already stored).")
+            % {"new": new, "path": options["path"], "known": known}
+        )
+        if not options["no_process"]:
+            self._process(options)
+        self.stdout.write(_("Done in %(seconds).1f s.") % {"seconds": time.monotonic() - started})
+
+    def do_fetch(self, options: dict[str, Any]) -> None:
+        backends = [b for b in load_backends(options["mailbox"]) if hasattr(b, "fetch")]
+        if not backends:
+            raise CommandError(_("No IMAP mailbox is configured (CHARTERDESK_EMAIL_INTAKE)."))
+        for backend in backends:
+            try:
+                count = backend.fetch()
+            except Exception as exc:
+                raise CommandError(f"{backend.name}: {exc}") from None
+            self.stdout.write(
+                _("%(mailbox)s: %(count)s new messages stored.")
+                % {"mailbox": backend.name, "count": count}
+            )
+        if not options["no_process"]:
+            self._process(options)
+
+    def _run_until_signal(self, backends: list[Any], stop: threading.Event) -> None:
+        from charterdesk.channels.email.transports.lmtp import ProcessingThread
+
+        worker = ProcessingThread(lambda: process_pending(workers=0))
+        worker.start()
+        worker.wake.set()  # whatever was stored before we started
+        threads = [
+            threading.Thread(target=b.watch, args=(stop, worker.wake.set), name=b.name, daemon=True)
+            for b in backends
+        ]
+        for thread in threads:
+            thread.start()
+
+        def finish(_signum: int, _frame: object) -> None:
+            stop.set()
+
+        signal.signal(signal.SIGTERM, finish)
+        signal.signal(signal.SIGINT, finish)
+        while not stop.is_set():
+            stop.wait(1.0)
+        for thread in threads:
+            thread.join(timeout=10)
+        worker.stop.set()
+        worker.wake.set()
+        worker.join(timeout=30)
+
+    def do_watch(self, options: dict[str, Any]) -> None:
+        backends = load_backends(options["mailbox"])
+        if not backends:
+            raise CommandError(_("No mailbox is configured (CHARTERDESK_EMAIL_INTAKE)."))
+        self._run_until_signal(backends, threading.Event())
+
+    def do_lmtp(self, options: dict[str, Any]) -> None:
+        from charterdesk.channels.email.transports.lmtp import LmtpReceiver
+
+        receiver = LmtpReceiver(
+            "lmtp",
+            {
+                "HOST": options["host"],
+                "PORT": options["port"],
+                "PROTOCOL": "smtp" if options["smtp"] else "lmtp",
+            },
+        )
+        self.stdout.write(
+            _("Receiving %(protocol)s on %(host)s:%(port)s; stop with Ctrl+C.")
+            % {
+                "protocol": "SMTP" if options["smtp"] else "LMTP",
+                "host": options["host"],
+                "port": options["port"],
+            }
+        )
+        self.stdout.flush()
+        self._run_until_signal([receiver], threading.Event())
+
+    def do_process(self, options: dict[str, Any]) -> None:
+        self._process(options)
+
+    def do_status(self, options: dict[str, Any]) -> None:
+        rows = InboundEmail.objects.values("state", "reason").annotate(n=Count("id"))
+        for row in rows.order_by("state", "reason"):
+            label = row["state"] + (f" ({row['reason']})" if row["reason"] else "")
+            self.stdout.write(f"{label}: {row['n']}")
+
+    def do_quarantine(self, options: dict[str, Any]) -> None:
+        action = options["qaction"]
+        if action == "list":
+            query = InboundEmail.objects.filter(state=InboundState.QUARANTINED).defer("raw")
+            if options["reason"]:
+                query = query.filter(reason=options["reason"])
+            for row in query.order_by("id"):
+                self.stdout.write(
+                    f"#{row.pk}\t{row.received_at:%Y-%m-%d %H:%M}\t{row.reason}\t"
+                    f"{row.sender or '-'}\t{row.subject[:60] or '-'}\t{row.error[:120]}"
+                )
+            return
+        try:
+            row = InboundEmail.objects.defer("raw").get(pk=options["id"])
+        except InboundEmail.DoesNotExist:
+            raise CommandError(
+                _("There is no received e-mail #%(id)s.") % {"id": options["id"]}
+            ) from None
+        try:
+            if action == "release":
+                row = inbound_release(inbound=row, by="cli", sender=options["sender"])
+                self.stdout.write(
+                    _("E-mail #%(id)s released: now %(state)s %(detail)s")
+                    % {
+                        "id": row.pk,
+                        "state": row.get_state_display(),
+                        "detail": row.case.reference if row.case else row.error,
+                    }
+                )
+            else:
+                inbound_delete(inbound=row)
+                self.stdout.write(_("E-mail #%(id)s deleted.") % {"id": options["id"]})
+        except QuarantineError as exc:
+            raise CommandError(str(exc)) from None
