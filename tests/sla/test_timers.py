@@ -37,9 +37,11 @@ def T(text: str) -> datetime:
 
 @pytest.fixture(autouse=True)
 def _no_ack_sender():
+    # These tests register their own sender; the outbox's (registered at start-up) comes back after.
+    saved = list(hooks._ack_senders)
     hooks.unregister_ack_sender()
     yield
-    hooks.unregister_ack_sender()
+    hooks._ack_senders[:] = saved
 
 
 @pytest.fixture
