@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
+from django.utils.translation import override, pgettext_lazy
 
 from charterdesk.cases.models import Case, Channel
 from charterdesk.cases.services.outcomes import MIN_REASON_LENGTH
@@ -23,12 +23,13 @@ from charterdesk.directory.models import Employee, ExternalInstitution, Office, 
 # --- inbox ------------------------------------------------------------------------------------
 
 
+# Short words get a context: other catalogues translate "All" for other nouns.
 SCOPE_CHOICES = [
-    (Scope.MINE, _("Mine")),
-    (Scope.TEAM, _("My team's")),
-    (Scope.PROGRAMME, _("Programme")),
-    (Scope.UNASSIGNED, _("Unassigned")),
-    (Scope.ALL, _("All")),
+    (Scope.MINE, pgettext_lazy("inbox tab: cases", "Mine")),
+    (Scope.TEAM, pgettext_lazy("inbox tab: cases", "My team's")),
+    (Scope.PROGRAMME, pgettext_lazy("inbox tab: cases", "Programme")),
+    (Scope.UNASSIGNED, pgettext_lazy("inbox tab: cases", "Unassigned")),
+    (Scope.ALL, pgettext_lazy("inbox tab: cases", "All")),
 ]
 
 

@@ -41,6 +41,10 @@ def signed_in(employee: Employee, language: str = "lv") -> HttpClient:
 
 @pytest.fixture
 def office(db) -> Office:
+    return build_office()
+
+
+def build_office() -> Office:
     make_institution()
     team = Team.objects.create(name_lv="Klientu apkalpošana", name_en="Client service")
     housing = make_programme("housing", name_lv="Mājokļu garantijas", name_en="Housing guarantees")

@@ -264,3 +264,8 @@ def test_english_pages(office):
     assert "Inbox" in client.get("/en/").content.decode()
     switch = client.post("/i18n/setlang/", {"language": "en", "next": f"/cases/{office.case.pk}/"})
     assert switch["Location"] == f"/en/cases/{office.case.pk}/"
+    # The switch back: the English page offers the Latvian address itself.
+    assert f'name="next" value="/cases/{office.case.pk}/"' in html
+    back = client.post("/i18n/setlang/", {"language": "lv", "next": f"/cases/{office.case.pk}/"})
+    assert back["Location"] == f"/cases/{office.case.pk}/"
+    assert "Notikumu gaita" in client.get(back["Location"]).content.decode()

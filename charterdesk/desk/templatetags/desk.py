@@ -82,3 +82,17 @@ def filesize(value: int) -> str:
 @register.filter
 def get(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag(takes_context=True)
+def page_in(context: Any, language: str) -> str:
+    """This page's address in ``language`` (for the language switch's ``next``).
+
+    Django's ``set_language`` translates ``next`` itself, but it runs under the default language
+    (its URL has no language prefix), so it cannot resolve an English address: the switch back
+    to Latvian would stay on the English page.  Translating here, in the page's own language,
+    gives ``set_language`` an address that is already right."""
+    from django.urls import translate_url
+
+    request = context["request"]
+    return translate_url(request.get_full_path(), language)
