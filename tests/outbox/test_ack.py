@@ -10,7 +10,7 @@ import time_machine
 from django.db import IntegrityError, transaction
 
 from charterdesk.cases.models import CaseEvent, Message
-from charterdesk.cases.services import case_add_message, case_explain_delay
+from charterdesk.cases.services import case_add_message
 from charterdesk.outbox.ack_hook import ack_sender
 from charterdesk.outbox.formatting import format_moment
 from charterdesk.outbox.models import OutboxMessage
@@ -104,7 +104,8 @@ def test_expected_time_defaults_to_the_reply_timer(institution):
 def test_ack_without_a_known_time_says_so(institution, employee):
     case = open_email_case(assignee=employee)
     inbound = receive(case)
-    case_explain_delay(case=case, by=employee, body="Vajadzīga kolēģu palīdzība.")  # no open timer
+    # as when the policy has no reply deadline for this message: no open timer to quote
+    Timer.objects.filter(case=case).update(status="cancelled")
     ack = send_acknowledgement(message=inbound)
     assert "Atbildēsim, tiklīdz būsim izskatījuši Jūsu jautājumu." in ack.body
 
@@ -219,3 +220,43 @@ def test_ack_uses_an_edited_template(institution):
     ack = send_acknowledgement(message=inbound, at=datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
     assert ack.body == f"Saņemts: {case.reference}, 2026. gada 25. novembrī plkst. 16:05."
     assert ack.meta["template"] == "ack-custom"
+
+
+def test_no_ack_once_the_client_has_been_written_to(institution, employee):
+    from charterdesk.cases.services import case_decline
+
+    case = open_email_case(assignee=employee)
+    inbound = receive(case)
+    case_decline(case=case, by=employee, reasons="Programma neattiecas uz Jūsu nozari.")
+    assert send_acknowledgement(message=inbound) is None
+    assert not Message.objects.filter(case=case, kind="ack").exists()
+
+
+def test_no_ack_on_a_resolved_case(institution, employee):
+    from charterdesk.cases.services import case_resolve
+
+    case = open_email_case(assignee=employee)
+    inbound = receive(case)
+    case_resolve(case=case, by=employee, summary="Atbildēts pa tālruni")
+    assert send_acknowledgement(message=inbound) is None
+
+
+def test_no_ack_when_the_client_lost_the_address(institution):
+    case = open_email_case()
+    inbound = receive(case)
+    case.client.email = ""
+    case.client.phone = "+37129123456"
+    case.client.save()
+    assert send_acknowledgement(message=inbound) is None
+
+
+def test_an_earlier_answer_does_not_cover_a_new_message(institution, employee):
+    from charterdesk.cases.services import case_reply
+
+    case = open_email_case(assignee=employee)
+    receive(case, at=datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
+    case_reply(case=case, by=employee, body="Atbilde", at=datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
+    second = receive(
+        case, message_id="<client-2@example.lv>", at=datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    )
+    assert send_acknowledgement(message=second, expected_answer_by=DUE) is not None

@@ -244,3 +244,17 @@ def test_the_case_message_carries_the_mail_headers(email_case, employee):
     assert reply.in_reply_to == "<client-1@example.lv>"
     email_case.refresh_from_db()
     assert email_case.version == version + 1  # the reply's own bump only
+
+
+def test_a_long_or_multiline_subject_keeps_the_reference_on_one_line(email_case, employee):
+    receive(
+        email_case,
+        subject="Ļoti garš temats " * 40 + "\r\n\tBcc: x@evil.example",
+        message_id="<client-9@example.lv>\r\n",
+    )
+    row = case_reply(case=email_case, by=employee, body="Atbilde").outbox
+    assert row.subject.startswith("Re: Ļoti garš temats")
+    assert row.subject.endswith(f" [{email_case.reference}]")
+    assert len(row.subject) <= 400
+    assert "\n" not in row.subject and "\r" not in row.subject
+    assert row.headers["In-Reply-To"] == "<client-9@example.lv>"

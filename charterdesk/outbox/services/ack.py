@@ -4,8 +4,9 @@ The SLA engine decides *when* an acknowledgement is owed (the answer will not co
 mail arrived) and calls :func:`send_acknowledgement`, registered as its ack sender.  This module
 decides *whether* one may go: never to automatic mail (RFC 3834: ``Auto-Submitted`` other than
 ``no``, ``Precedence: bulk/list/junk``, mailing lists), never to anything but the client's e-mail,
-and never twice for one message — checked first, and guaranteed by a unique constraint on the
-outbox row (inbound message, kind ack), which also settles two senders racing.
+never when the client has been written to since (an answer, a decline, a referral …) or the case
+is no longer active, and never twice for one message — checked first, and guaranteed by a unique
+constraint on the outbox row (inbound message, kind ack), which also settles two senders racing.
 
 The text comes from the ``ack`` template in the case's language with the case reference and when
 the answer can be expected [TIME-ESTIMATE]; the message goes through ``case_add_message``, so it
@@ -22,6 +23,7 @@ from django.db import IntegrityError, transaction
 
 from charterdesk.cases.models import Case, Channel, Direction, Message, MessageKind
 from charterdesk.cases.services import case_add_message
+from charterdesk.cases.status import ACTIVE
 from charterdesk.outbox.identity import block_language
 from charterdesk.outbox.models import OutboxMessage
 from charterdesk.outbox.services.templates import render_for_case
@@ -70,6 +72,16 @@ def ack_refusal(message: Message) -> str:
         return f"automatic mail ({automatic})"
     if already_acknowledged(message):
         return "already acknowledged"
+    case = Case.objects.select_related("client").get(pk=message.case_id)  # fresh: status changes
+    if case.status not in ACTIVE:
+        return f"the case is {case.status}"
+    if not (case.client.email or "").strip():
+        return "the client has no e-mail address"
+    answered = Message.objects.filter(
+        case_id=message.case_id, direction=Direction.OUTBOUND, created_at__gte=message.created_at
+    ).exclude(pk=message.pk)
+    if answered.exists():
+        return "the client has already been written to since"
     return ""
 
 

@@ -55,10 +55,9 @@ def new_message_id(case: Case, message: Message) -> str:
 
 
 def angle(message_id: str) -> str:
-    value = (message_id or "").strip()
-    if not value:
-        return ""
-    return value if value.startswith("<") else f"<{value.strip('<>')}>"
+    """``<id>``, whitespace (and so any line break that could split a header) removed."""
+    value = "".join((message_id or "").split()).strip("<>")
+    return f"<{value}>" if value else ""
 
 
 def thread_subject(case: Case, answers: Message | None, message: Message) -> str:
@@ -68,9 +67,11 @@ def thread_subject(case: Case, answers: Message | None, message: Message) -> str
         subject = base if _REPLY_PREFIX.match(base) else f"Re: {base}"
     else:
         subject = (message.subject or case.subject).strip()
-    if f"[{case.reference}]" not in subject:
-        subject = f"{subject} [{case.reference}]"
-    return " ".join(subject.split())[:400]
+    subject = " ".join(subject.split())  # one line: no header injection, no folding surprises
+    tag = f"[{case.reference}]"
+    if tag not in subject:
+        subject = f"{subject[: 398 - len(tag)].rstrip()} {tag}"
+    return subject[:400]
 
 
 def last_inbound(case: Case) -> Message | None:
