@@ -131,7 +131,12 @@ def refresh_case_due(case_id: int) -> datetime | None:
 # --- opening and stopping ----------------------------------------------------------------------
 
 
-def _apply_deadline(timer: Timer, commitment: Commitment, calendar: BusinessCalendar) -> None:
+def _apply_deadline(
+    timer: Timer,
+    commitment: Commitment,
+    calendar: BusinessCalendar,
+    computed_with: str | None = None,
+) -> None:
     promised = (
         timer.due_at
         if commitment.deadline and commitment.deadline.unit is DurationUnit.PROMISED
@@ -141,7 +146,7 @@ def _apply_deadline(timer: Timer, commitment: Commitment, calendar: BusinessCale
     timer.due_at = deadline.due_at
     timer.warn_at = deadline.warn_at
     timer.owed_at = deadline.owed_at
-    timer.computed_with = stamp()
+    timer.computed_with = computed_with or stamp()
     timer.next_check_at = next_check(timer)
 
 
@@ -444,6 +449,7 @@ def timers_recompute(*, case_ids: Iterable[int] | None = None) -> int:
     fields = ["due_at", "warn_at", "owed_at", "next_check_at", "computed_with", "status"]
     changed: list[Timer] = []
     touched_cases: set[int] = set()
+    computed_with = stamp()
     batch: list[Timer] = []
     for timer in query.iterator(chunk_size=2000):
         before = (timer.due_at, timer.warn_at, timer.owed_at, timer.status)
@@ -453,10 +459,10 @@ def timers_recompute(*, case_ids: Iterable[int] | None = None) -> int:
             timer.next_check_at = None
         else:
             try:
-                _apply_deadline(timer, commitment, calendar_for(timer.case))
+                _apply_deadline(timer, commitment, calendar_for(timer.case), computed_with)
             except DeadlineError:
                 continue
-        timer.computed_with = stamp()
+        timer.computed_with = computed_with
         batch.append(timer)
         if before != (timer.due_at, timer.warn_at, timer.owed_at, timer.status):
             changed.append(timer)
