@@ -382,11 +382,16 @@ class BusinessCalendar:
         return self._dt(self._ends[self._wlast[k]])
 
     def add_working_days(self, moment: datetime, days: int) -> datetime:
-        """The same wall-clock time ``days`` working days later (see the module docstring)."""
+        """The same wall-clock time ``days`` working days later (see the module docstring).
+
+        A clock time that occurs twice on the target day (the repeated hour of the autumn DST
+        change, for an office working at night) means its first occurrence."""
         if days < 0:
             raise CalendarError("add_working_days counts forwards only")
         us = self._us(moment)
         t0, i = self._next_working_us(us)
+        if days == 0:
+            return moment if t0 == us else self._dt(t0)
         local = self._lstarts[i] + (t0 - self._starts[i])
         daynum, clock = divmod(local, DAY_US)
         k = bisect_left(self._wdays, daynum) + days
