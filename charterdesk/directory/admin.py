@@ -1,6 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from charterdesk.calendar.services import calendar_changed
 from charterdesk.directory.models import (
     CompetenceArea,
     Employee,
@@ -22,6 +26,12 @@ class OfficeAdmin(admin.ModelAdmin):
     list_display = ["name_lv", "code", "address", "phone", "email", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name_lv", "name_en", "address", "code"]
+
+    def save_model(self, request: HttpRequest, obj: Office, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if "schedule" in form.changed_data:
+            # The office's open timers now run on another calendar.
+            calendar_changed()
 
 
 @admin.register(Programme)

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from charterdesk.calendar.models import Schedule, ScheduleHours
+from charterdesk.calendar.services import calendar_changed
 from charterdesk.directory.models import (
     CompetenceArea,
     ExternalInstitution,
@@ -80,6 +81,8 @@ def load_config(path: Path = DEFAULT_CONFIG) -> dict[str, int]:
                     closes=time.fromisoformat(closes),
                 )
         counts["schedule"] = 1
+        # Open timers are re-computed on the (possibly new) default calendar.
+        calendar_changed()
 
     office_fields = ["name_lv", "name_en", "address", "phone", "email", "accessibility"]
     for i, item in enumerate(data.get("office", []), start=1):
