@@ -153,9 +153,10 @@ class _Parser:
 # --- claiming rows ---------------------------------------------------------------------------------
 
 
-def _claim(limit: int, ids: Sequence[int] | None) -> list[InboundEmail]:
+def _claim(limit: int, ids: Sequence[int] | None, after: int) -> list[InboundEmail]:
+    """The next stored rows above id ``after``, their attempts counted and committed."""
     with transaction.atomic():
-        query = InboundEmail.objects.filter(state=InboundState.STORED)
+        query = InboundEmail.objects.filter(state=InboundState.STORED, pk__gt=after)
         if ids is not None:
             query = query.filter(pk__in=list(ids))
         query = query.order_by("id")
@@ -313,10 +314,12 @@ def _write_one(row: InboundEmail, result: ParseResult, stats: ProcessStats) -> N
 
 
 def _batches(batch_size: int, ids: Sequence[int] | None) -> Iterator[list[InboundEmail]]:
+    after = 0
     while True:
-        rows = _claim(batch_size, ids)
+        rows = _claim(batch_size, ids, after)
         if not rows:
             return
+        after = rows[-1].pk
         yield rows
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from charterdesk.channels.email import conf
 from charterdesk.channels.email.intake.store import RawMail, store_raw
@@ -85,16 +85,19 @@ class ProcessingThread(threading.Thread):
         self.stop = threading.Event()
 
     def run(self) -> None:
-        while not self.stop.is_set():
-            self.wake.wait(self.interval)
-            self.wake.clear()
-            if self.stop.is_set():
-                break
-            try:
-                close_old_connections()
-                self.process()
-            except Exception:  # the next wake-up tries again; rows stay stored
-                log.exception("processing stored e-mail failed")
+        try:
+            while not self.stop.is_set():
+                self.wake.wait(self.interval)
+                self.wake.clear()
+                if self.stop.is_set():
+                    break
+                try:
+                    close_old_connections()
+                    self.process()
+                except Exception:  # the next wake-up tries again; the rows stay stored
+                    log.exception("processing stored e-mail failed")
+        finally:
+            connections.close_all()
 
 
 class LmtpReceiver:
