@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from charterdesk.cases.models import Case, Message
+from charterdesk.cases.models import Case, Message, MessageKind
 from charterdesk.directory.models import Programme
 
 
@@ -31,7 +31,7 @@ class OutboxMessage(models.Model):
     case_message = models.OneToOneField(
         Message, verbose_name=_("case message"), on_delete=models.CASCADE, related_name="outbox"
     )
-    kind = models.CharField(_("kind"), max_length=10)
+    kind = models.CharField(_("kind"), max_length=10, choices=MessageKind.choices)
     answers = models.ForeignKey(
         Message,
         verbose_name=_("answers the client's message"),
