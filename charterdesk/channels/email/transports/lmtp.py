@@ -14,6 +14,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -36,6 +37,12 @@ class IntakeHandler:
     def __init__(self, *, lmtp: bool, on_stored: Callable[[], None] | None = None) -> None:
         self.lmtp = lmtp
         self.on_stored = on_stored or (lambda: None)
+        # One thread stores: it keeps one database connection, closed by close().
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="email-store")
+
+    def close(self) -> None:
+        self.executor.submit(connections.close_all).result(timeout=30)
+        self.executor.shutdown(wait=True)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or envelope.content or b""
@@ -47,10 +54,10 @@ class IntakeHandler:
             "lmtp" if self.lmtp else "smtp",
             f"peer {session.peer}",
             None,
-            {"mail_from": envelope.mail_from or "", "rcpt_tos": rcpts},
+            {"mail_from": (envelope.mail_from or "").strip().strip("<>"), "rcpt_tos": rcpts},
         )
         try:
-            await asyncio.to_thread(_store, mail)
+            await asyncio.get_running_loop().run_in_executor(self.executor, _store, mail)
         except Exception:
             log.exception("could not store a message from %s", envelope.mail_from)
             answer = "451 4.3.0 Message not stored; try again later"
@@ -68,6 +75,10 @@ class IntakeController(Controller):
         cap = int(conf.get("LMTP_SIZE_CAP", 4 * conf.max_bytes()))
         kwargs.setdefault("data_size_limit", cap)
         super().__init__(handler, **kwargs)
+
+    def stop(self, no_assert: bool = False) -> None:
+        super().stop(no_assert)
+        self.handler.close()
 
     def factory(self) -> SMTP:
         cls = LMTP if self.lmtp else SMTP
