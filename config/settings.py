@@ -148,6 +148,18 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") in {"1", "true", "yes"}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "altum@altum.lv")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+
+# The outbox (charterdesk/outbox): retries with backoff, and the lease after which a mail left
+# "sending" by a dead worker is sent again (same Message-ID).
+CHARTERDESK_OUTBOX_RETRY_BASE = int(os.environ.get("CHARTERDESK_OUTBOX_RETRY_BASE", "60"))
+CHARTERDESK_OUTBOX_RETRY_MAX = int(os.environ.get("CHARTERDESK_OUTBOX_RETRY_MAX", "3600"))
+CHARTERDESK_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("CHARTERDESK_OUTBOX_MAX_ATTEMPTS", "10"))
+CHARTERDESK_OUTBOX_LEASE = int(os.environ.get("CHARTERDESK_OUTBOX_LEASE", "600"))
+# The domain in our Message-IDs.
+CHARTERDESK_MAIL_DOMAIN = os.environ.get(
+    "CHARTERDESK_MAIL_DOMAIN", DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+)
 
 # The service standard the desk runs: a policy file (see charterdesk/standard/).
 CHARTERDESK_POLICY = os.environ.get(

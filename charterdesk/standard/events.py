@@ -21,6 +21,7 @@ class Event(StrEnum):
     CASE_REOPENED = "case.reopened"
     MESSAGE_RECEIVED = "message.received"
     MESSAGE_SENT = "message.sent"
+    MESSAGE_BOUNCED = "message.bounced"
     NOTE_ADDED = "note.added"
     ACK_SENT = "ack.sent"
     REPLY_SENT = "reply.sent"

@@ -217,3 +217,21 @@ def test_inactive_employee_cannot_take_a_case(case):
     gone = make_employee(is_active=False)
     with pytest.raises(CaseError, match="not an active employee"):
         cs.case_assign(case=case, to=gone, by=None)
+
+
+def test_mail_headers_are_set_once_without_a_version_bump(case):
+    emp = make_employee()
+    reply = cs.case_reply(case=case, by=emp, body="Atbilde")
+    reply.refresh_from_db()
+    fixed = reply.message_id  # the outbox fixed it when it queued the mail
+    assert fixed.startswith("<") and fixed.endswith(">")
+    version = Case.objects.get(pk=case.pk).version
+    cs.case_set_mail_headers(
+        message=reply, message_id=fixed, sender="a@altum.lv", recipients="c@x.lv"
+    )
+    assert Case.objects.get(pk=case.pk).version == version
+    with pytest.raises(CaseError, match="refusing to replace it"):
+        cs.case_set_mail_headers(message=reply, message_id="<other@x>", sender="", recipients="")
+    inbound = cs.case_add_message(case=case, direction="in", kind="request", body="x")
+    with pytest.raises(CaseError, match="only on messages to the client"):
+        cs.case_set_mail_headers(message=inbound, message_id="<a@b>", sender="", recipients="")

@@ -265,6 +265,11 @@ def test_bounce_is_linked_to_the_mail(email_case, employee, smtp_sink):
     outbox_mark_bounced(message_id=row.message_id, reason="again")
     row.refresh_from_db()
     assert row.bounced_at == first_at and row.bounce_reason == "550 5.1.1 user unknown"
+    # The case's timeline shows the bounce once, on the message that bounced.
+    bounces = list(email_case.events.filter(type="message.bounced"))
+    assert len(bounces) == 1
+    assert bounces[0].message_id == row.case_message_id
+    assert bounces[0].params["reason"] == "550 5.1.1 user unknown"
     assert outbox_mark_bounced(message_id="<not-ours@example.lv>", reason="x") is None
     assert outbox_mark_bounced(message_id="", reason="x") is None
 

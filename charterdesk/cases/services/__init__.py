@@ -21,8 +21,10 @@ from charterdesk.cases.services.messages import (
     case_add_note,
     case_explain_delay,
     case_promise,
+    case_record_bounce,
     case_record_mistake,
     case_reply,
+    case_set_mail_headers,
 )
 from charterdesk.cases.services.outcomes import case_decline, case_refer
 
@@ -36,11 +38,13 @@ __all__ = [
     "case_explain_delay",
     "case_open",
     "case_promise",
+    "case_record_bounce",
     "case_record_mistake",
     "case_refer",
     "case_reopen",
     "case_reply",
     "case_resolve",
+    "case_set_mail_headers",
     "case_set_next_due",
     "case_set_waiting",
     "case_transfer",

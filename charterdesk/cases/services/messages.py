@@ -294,3 +294,52 @@ def case_record_mistake(
         correction=correction.strip(),
     )
     return sent
+
+
+def case_set_mail_headers(
+    *,
+    message: Message,
+    message_id: str,
+    sender: str,
+    recipients: str,
+    in_reply_to: str = "",
+    references: str = "",
+) -> None:
+    """Record on an outbound case message the mail headers the outbox fixed when it queued it,
+    so a client's answer (In-Reply-To) and a bounce find the case by ``Message.message_id``.
+
+    Delivery detail, not a change of the case: no version bump, no event.  A Message-ID once set
+    is never replaced by another one."""
+    if message.direction != Direction.OUTBOUND:
+        raise CaseError("Mail headers are set only on messages to the client.")
+    current = Message.objects.filter(pk=message.pk).values_list("message_id", flat=True).get()
+    if current and current.strip().strip("<>") != message_id.strip().strip("<>"):
+        raise CaseError(
+            f"Message {message.pk} already has Message-ID {current}; refusing to replace it with {message_id}."
+        )
+    Message.objects.filter(pk=message.pk).update(
+        message_id=message_id[:300],
+        sender=sender[:300],
+        recipients=recipients,
+        in_reply_to=in_reply_to[:300],
+        references=references,
+    )
+    message.message_id, message.sender, message.recipients = (
+        message_id[:300],
+        sender[:300],
+        recipients,
+    )
+    message.in_reply_to, message.references = in_reply_to[:300], references
+
+
+@transaction.atomic
+def case_record_bounce(*, message: Message, reason: str, at: datetime | None = None) -> None:
+    """A message to the client came back undelivered: the case timeline shows it, with the reason,
+    so the employee can reach the client another way.  Not a change by anyone: no version bump."""
+    record_event(
+        case=message.case,
+        type=Event.MESSAGE_BOUNCED,
+        message=message,
+        at=at,
+        reason=(reason or "").strip()[:2000],
+    )

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from charterdesk.cases.services import case_record_bounce
 from charterdesk.outbox.models import OutboxMessage, OutboxState
 from charterdesk.outbox.services.compose import angle
 
@@ -35,4 +36,6 @@ def outbox_mark_bounced(
     row.bounced_at = at or timezone.now()
     row.bounce_reason = (reason or "").strip()[:4000] or "(no reason given)"
     row.save(update_fields=["state", "bounced_at", "bounce_reason"])
+    # The case timeline shows the bounce, so the employee reaches the client another way.
+    case_record_bounce(message=row.case_message, reason=row.bounce_reason, at=row.bounced_at)
     return row

@@ -73,8 +73,11 @@ class Command(BaseCommand):
             [*me, "db_worker", "--no-reload", "--queue-name", "*"],
             [*me, "runserver", "--noreload", addr],
         ]
-        if "sla" in get_commands():
+        available = get_commands()
+        if "sla" in available:
             commands.append([*me, "sla", "sweep", "--every", "60"])
+        if "outbox" in available:
+            commands.append([*me, "outbox", "send-pending", "--every", "60"])
         procs = [subprocess.Popen(cmd, env=env) for cmd in commands]
 
         def stop(signum: int, frame: Any) -> None:
