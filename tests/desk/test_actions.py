@@ -269,3 +269,36 @@ def test_english_pages(office):
     back = client.post("/i18n/setlang/", {"language": "lv", "next": f"/cases/{office.case.pk}/"})
     assert back["Location"] == f"/cases/{office.case.pk}/"
     assert "Notikumu gaita" in client.get(back["Location"]).content.decode()
+
+
+def test_answer_template_of_the_programme_fills_the_reply(office):
+    from charterdesk.outbox.models import MessageTemplate
+
+    template = MessageTemplate.objects.create(
+        name="garantija-dokumenti",
+        kind="reply",
+        programme=office.housing,
+        language="lv",
+        body="Labdien, {{ client_name }}!\n\nPar lietu {{ case_reference }}: vajadzīgi dokumenti.",
+    )
+    MessageTemplate.objects.create(
+        name="starts", kind="reply", programme=office.startup, language="lv", body="Cita programma"
+    )
+    MessageTemplate.objects.create(
+        name="english", kind="reply", programme=office.housing, language="en", body="Other language"
+    )
+    client = signed_in(office.anna)
+    offered = client.get(f"/cases/{office.case.pk}/").context["forms"]["reply"]
+    assert [v for v, _l in offered.fields["template"].choices] == ["", str(template.pk)]
+    response = post(client, office.case, "reply", template=template.pk, body="", step="template")
+    html = response.content.decode()
+    assert "Labdien, Ilze Bērziņa!" in html and office.case.reference in html
+    assert not Message.objects.filter(case=office.case, kind="reply").exists()
+    # htmx asks for the composer alone.
+    office.case.refresh_from_db()
+    partial = client.post(
+        f"/cases/{office.case.pk}/reply/",
+        {"reply-version": office.case.version, "reply-template": template.pk, "step": "template"},
+        headers={"HX-Request": "true"},
+    )
+    assert partial.content.decode().lstrip().startswith('<form id="composer"')

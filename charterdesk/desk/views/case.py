@@ -117,6 +117,8 @@ def build_forms(
 
 
 def timeline_items(case: Case) -> list[dict[str, Any]]:
+    """Messages and events in time order; at the same moment the event comes first (the case is
+    opened, then the client's message shows)."""
     items = []
     for item in case_timeline(case):
         if isinstance(item, CaseEvent):
@@ -125,6 +127,7 @@ def timeline_items(case: Case) -> list[dict[str, Any]]:
             items.append({"kind": "event", "event": item, "text": describe(item), "at": item.at})
         else:
             items.append({"kind": "message", "message": item, "at": item.created_at})
+    items.sort(key=lambda i: (i["at"], i["kind"] == "message"))
     return items
 
 
