@@ -1,8 +1,8 @@
 """Step two of intake: turn stored rows into cases, in batches, so that nothing is lost or doubled.
 
 - Rows are taken in id order, ``batch_size`` at a time (``SELECT … FOR UPDATE SKIP LOCKED`` on
-  PostgreSQL, so several processes may run).  Their ``attempts`` counter is raised and committed
-  first: if the process dies while working on them, the next run sees it.
+  PostgreSQL, so several processes may run).  Before a batch is written its rows' ``attempts``
+  counter is raised and committed: if the process dies while writing them, the next run sees it.
 - Parsing (pure, no database) runs in a pool of worker processes when one is given; the next batch
   is parsed while the current one is written.
 - A batch is written in one transaction: every case change of its messages plus each row's new
@@ -154,7 +154,7 @@ class _Parser:
 
 
 def _claim(limit: int, ids: Sequence[int] | None, after: int) -> list[InboundEmail]:
-    """The next stored rows above id ``after``, their attempts counted and committed."""
+    """The next stored rows above id ``after``."""
     with transaction.atomic():
         query = InboundEmail.objects.filter(state=InboundState.STORED, pk__gt=after)
         if ids is not None:
@@ -162,12 +162,7 @@ def _claim(limit: int, ids: Sequence[int] | None, after: int) -> list[InboundEma
         query = query.order_by("id")
         if connection.features.has_select_for_update_skip_locked:
             query = query.select_for_update(skip_locked=True)
-        rows = list(query.only(*_LOAD_FIELDS)[:limit])
-        if rows:
-            InboundEmail.objects.filter(pk__in=[r.pk for r in rows]).update(
-                attempts=F("attempts") + 1
-            )
-    return rows
+        return list(query.only(*_LOAD_FIELDS)[:limit])
 
 
 # --- deciding and saving -----------------------------------------------------------------------
@@ -348,6 +343,11 @@ def process_pending(
                 for row, result in zip(current, results, strict=True):
                     _write_one(row, result, stats)
             else:
+                # Count the try first (committed): if the process dies while writing this batch,
+                # the next run sees it and takes these messages one at a time.
+                InboundEmail.objects.filter(
+                    pk__in=[r.pk for r in current], state=InboundState.STORED
+                ).update(attempts=F("attempts") + 1)
                 try:
                     _write_batch(current, results, stats)
                 except Exception:
