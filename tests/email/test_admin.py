@@ -1,0 +1,79 @@
+"""The quarantine in the Django admin: administrators see why, release and delete."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from charterdesk.cases.models import Case
+from charterdesk.channels.email.intake.process import process_pending
+from charterdesk.channels.email.intake.store import RawMail, store_raw
+from charterdesk.channels.email.models import InboundEmail, InboundState
+from tests.email.messages import build
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    user = get_user_model().objects.create_superuser("admin", "admin@altum.lv", "pw-admin-123456")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def held():
+    store_raw(
+        [
+            RawMail(build(subject="Prombūtnē", headers={"Auto-Submitted": "auto-replied"}), "test"),
+            RawMail(
+                build(
+                    subject="Ļaunprogrammatūra",
+                    attachments=[("x.scr", "application/octet-stream", b"MZ")],
+                ),
+                "test",
+            ),
+            RawMail(build(subject="Parasts"), "test"),
+        ]
+    )
+    process_pending(workers=0)
+    return list(InboundEmail.objects.order_by("id"))
+
+
+def test_quarantine_list_shows_reasons(admin_client, held):
+    url = reverse("admin:email_channel_inboundemail_changelist")
+    response = admin_client.get(url, {"held": "yes"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Prombūtnē" in body and "Ļaunprogrammatūra" in body and "Parasts" not in body
+    everything = admin_client.get(url).content.decode()
+    assert "Parasts" in everything and held[2].case.reference in everything
+
+
+def test_detail_shows_header_lines_and_cannot_be_edited(admin_client, held):
+    url = reverse("admin:email_channel_inboundemail_change", args=[held[1].pk])
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert "x.scr" in response.content.decode()
+    assert "Subject:" in response.content.decode()
+    assert admin_client.post(url, {}).status_code == 403
+
+
+def test_release_and_delete_actions(admin_client, held):
+    url = reverse("admin:email_channel_inboundemail_changelist")
+    auto, malware, normal = held
+    admin_client.post(url, {"action": "release", "_selected_action": [auto.pk]})
+    auto.refresh_from_db()
+    assert auto.state == InboundState.PROCESSED and auto.released_by == "admin"
+    assert Case.objects.count() == 2
+    admin_client.post(url, {"action": "delete_held", "_selected_action": [malware.pk, normal.pk]})
+    assert not InboundEmail.objects.filter(pk=malware.pk).exists()
+    assert InboundEmail.objects.filter(pk=normal.pk).exists()  # processed mail is not deleted
+
+
+def test_staff_without_permission_cannot_release(client, held):
+    user = get_user_model().objects.create_user("staff", password="pw-staff-123456", is_staff=True)
+    client.force_login(user)
+    url = reverse("admin:email_channel_inboundemail_changelist")
+    assert client.get(url).status_code == 403
