@@ -79,6 +79,13 @@ class BatchContext:
         self.own = conf.own_addresses() | set(self.programmes)
         self.own |= {e.lower() for e in Institution.objects.values_list("general_email", flat=True)}
         self.clients: dict[str, Client] = {}
+        addresses = {a.address for p in parsed for a in (p.sender, *p.reply_to) if a}
+        if addresses:
+            # One indexed query for the clients already known (addresses as stored: the domain
+            # lower-cased); a new or differently written one goes through the clients service.
+            variants = addresses | {_normal(a) for a in addresses}
+            for client in Client.objects.filter(email__in=variants).order_by("-pk"):
+                self.clients[client.email.lower()] = client
         ids = [p.message_id for p in parsed if p.message_id]
         self.taken: dict[str, tuple[int, int]] = {}
         if ids:
@@ -122,6 +129,11 @@ class BatchContext:
             )
             self.clients[key] = client
         return client
+
+
+def _normal(address: str) -> str:
+    local, _sep, domain = address.strip().rpartition("@")
+    return f"{local}@{domain.lower()}"
 
 
 def _bare(message_id: str) -> str:

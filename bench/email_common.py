@@ -1,0 +1,110 @@
+"""Shared steps of the e-mail benchmarks: a fresh PostgreSQL database, the timed command, checks.
+
+Not a benchmark itself; see ``email_import.py`` and ``email_imap.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CHARTERDESK = str(ROOT / ".venv" / "bin" / "charterdesk")
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+
+
+def database_url(name: str) -> str:
+    return f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
+
+
+def fresh_database(name: str) -> dict[str, str]:
+    """Drop and create ``name``, migrate it, load the default configuration and give four
+    programmes their own mailbox addresses.  Returns the environment for the commands."""
+    import psycopg
+
+    with closing(psycopg.connect(dbname="postgres", autocommit=True, **PG)) as conn:  # type: ignore[arg-type]
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "DATABASE_URL": database_url(name), "DEBUG": "0", "LOG_LEVEL": "ERROR"}
+    subprocess.run([CHARTERDESK, "migrate", "-v0"], env=env, check=True)
+    subprocess.run([CHARTERDESK, "loadconfig"], env=env, check=True, stdout=subprocess.DEVNULL)
+    sys.path.insert(0, str(ROOT / "bench"))
+    from email_corpus import PROGRAMME_ADDRESSES
+
+    sql = "; ".join(
+        f"UPDATE directory_programme SET public_email = '{address}' WHERE code = '{code}'"
+        for code, address in PROGRAMME_ADDRESSES
+    )
+    with closing(psycopg.connect(dbname=name, autocommit=True, **PG)) as conn:  # type: ignore[arg-type]
+        conn.execute(sql)
+    return env
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Run ``command`` under ``/usr/bin/time -v``: wall seconds, peak RSS in MB, its output."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        ["/usr/bin/time", "-v", *command], env=env, capture_output=True, text=True, check=False
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+    match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    peak = int(match.group(1)) // 1024 if match else -1
+    return seconds, peak, done.stdout
+
+
+def counts(name: str) -> dict[str, Any]:
+    import psycopg
+
+    with closing(psycopg.connect(dbname=name, **PG)) as conn:  # type: ignore[arg-type]
+        states = dict(
+            conn.execute(
+                "SELECT state, COUNT(*) FROM email_channel_inboundemail GROUP BY state"
+            ).fetchall()
+        )
+        reasons = dict(
+            conn.execute(
+                "SELECT reason, COUNT(*) FROM email_channel_inboundemail "
+                "WHERE state = 'quarantined' GROUP BY reason"
+            ).fetchall()
+        )
+        (cases,) = conn.execute("SELECT COUNT(*) FROM cases_case").fetchone()  # type: ignore[misc]
+        (messages,) = conn.execute(  # type: ignore[misc]
+            "SELECT COUNT(*) FROM cases_message WHERE direction = 'in'"
+        ).fetchone()
+        (attachments,) = conn.execute("SELECT COUNT(*) FROM cases_attachment").fetchone()  # type: ignore[misc]
+    return {
+        "states": states,
+        "reasons": reasons,
+        "cases": cases,
+        "messages": messages,
+        "attachments": attachments,
+    }
+
+
+def report(
+    label: str,
+    count: int,
+    seconds: float,
+    peak: int,
+    found: dict[str, Any],
+    manifest: dict[str, int],
+) -> None:
+    print(
+        f"{label}: {count} messages in {seconds:.1f} s = {count / seconds:.0f} messages/s, "
+        f"peak RSS {peak} MB"
+    )
+    print(f"  states {found['states']} quarantine {found['reasons'] or '{}'}")
+    print(
+        f"  cases {found['cases']}, inbound messages {found['messages']}, "
+        f"attachments kept {found['attachments']} of {manifest['attachments']}"
+    )
+    if found["attachments"] != manifest["attachments"]:
+        print("  ATTACHMENTS MISSING")
