@@ -20,9 +20,10 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Field
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -239,7 +240,9 @@ def _save_rows(rows: list[InboundEmail]) -> None:
     CASE expression per field and row, which costs more than the case work itself)."""
     if not rows:
         return
-    fields = [InboundEmail._meta.get_field(name) for name in _SAVE_FIELDS]
+    fields: list[Field[Any, Any]] = [
+        cast("Field[Any, Any]", InboundEmail._meta.get_field(name)) for name in _SAVE_FIELDS
+    ]
     columns = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
     table = connection.ops.quote_name(InboundEmail._meta.db_table)
     params = [
