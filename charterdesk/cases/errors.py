@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 
 class CaseError(Exception):
     """A case operation that the rules do not allow."""
@@ -15,10 +17,22 @@ class IllegalTransition(CaseError):
             target,
             allowed,
         )
-        allowed_text = ", ".join(allowed) if allowed else "none"
+        from charterdesk.cases.status import Status
+
+        def label(value: str) -> str:
+            return str(Status(value).label) if value in Status.values else value
+
+        allowed_text = ", ".join(label(a) for a in allowed) if allowed else _("nowhere")
         super().__init__(
-            f"Case {reference} cannot go from '{current}' to '{target}'; "
-            f"from '{current}' it can go to: {allowed_text}."
+            _(
+                "Case %(ref)s cannot go from '%(current)s' to '%(target)s'; from '%(current)s' it can go to: %(allowed)s."
+            )
+            % {
+                "ref": reference,
+                "current": label(current),
+                "target": label(target),
+                "allowed": allowed_text,
+            }
         )
 
 
@@ -26,8 +40,11 @@ class ConcurrentChange(CaseError):
     def __init__(self, reference: str, expected: int, actual: int) -> None:
         self.reference, self.expected, self.actual = reference, expected, actual
         super().__init__(
-            f"Case {reference} was changed by someone else meanwhile (version {actual}, "
-            f"you saw {expected}); reload it and try again."
+            _(
+                "Case %(ref)s was changed by someone else meanwhile (version %(actual)d, you saw "
+                "%(expected)d); reload it and try again."
+            )
+            % {"ref": reference, "actual": actual, "expected": expected}
         )
 
 

@@ -55,7 +55,7 @@ def test_every_pair(current, target):
         with pytest.raises(IllegalTransition) as info:
             check_transition(case, Status(target))
         message = str(info.value)
-        assert f"from '{current}' to '{target}'" in message
+        assert f"from '{Status(current).label}' to '{Status(target).label}'" in message
         assert "ALT-2026-000001" in message
 
 

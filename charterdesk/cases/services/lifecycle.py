@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 
 from charterdesk.cases.errors import CaseError
 from charterdesk.cases.events import record_event
@@ -73,11 +74,13 @@ def case_assign(
     case = lock(case, expected_version)
     if not to.is_active:
         raise CaseError(
-            f"{to.full_name} is not an active employee and cannot take case {case.reference}."
+            _("%(name)s is not an active employee and cannot take case %(ref)s.")
+            % {"name": to.full_name, "ref": case.reference}
         )
     if Status(case.status) not in (Status.NEW, Status.OPEN, Status.WAITING):
         raise CaseError(
-            f"Case {case.reference} is {case.get_status_display()}; reopen it before assigning."
+            _("Case %(ref)s is %(status)s; reopen it before assigning.")
+            % {"ref": case.reference, "status": case.get_status_display()}
         )
     previous = case.assignee_id
     case.assignee = to
@@ -106,17 +109,25 @@ def case_transfer(
     event, so the report can show how often cases went to a competent colleague [COMPETENCE-LIMIT]."""
     note = (note or "").strip()
     if not note:
-        raise CaseError(f"A transfer of case {case.reference} needs a note for the colleague.")
+        raise CaseError(
+            _("A transfer of case %(ref)s needs a note for the colleague.")
+            % {"ref": case.reference}
+        )
     case = lock(case, expected_version)
     if to.pk == case.assignee_id:
-        raise CaseError(f"Case {case.reference} is already with {to.full_name}.")
+        raise CaseError(
+            _("Case %(ref)s is already with %(name)s.")
+            % {"ref": case.reference, "name": to.full_name}
+        )
     if not to.is_active:
         raise CaseError(
-            f"{to.full_name} is not an active employee and cannot take case {case.reference}."
+            _("%(name)s is not an active employee and cannot take case %(ref)s.")
+            % {"name": to.full_name, "ref": case.reference}
         )
     if Status(case.status) not in (Status.NEW, Status.OPEN, Status.WAITING):
         raise CaseError(
-            f"Case {case.reference} is {case.get_status_display()}; reopen it before transferring."
+            _("Case %(ref)s is %(status)s; reopen it before transferring.")
+            % {"ref": case.reference, "status": case.get_status_display()}
         )
     competent = case.programme_id is None or to.competences.filter(pk=case.programme_id).exists()
     previous = case.assignee_id
@@ -168,7 +179,7 @@ def case_reopen(
     """Reopen a resolved, closed, declined or referred case; the reason is required."""
     reason = (reason or "").strip()
     if not reason:
-        raise CaseError(f"Reopening case {case.reference} needs a reason.")
+        raise CaseError(_("Reopening case %(ref)s needs a reason.") % {"ref": case.reference})
     case = lock(case, expected_version)
     set_status(case, Status.OPEN, by=by, reason=reason)
     return case

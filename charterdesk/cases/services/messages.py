@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from charterdesk.cases.errors import CaseError
 from charterdesk.cases.events import record_event
@@ -155,12 +156,13 @@ def case_reply(
     body: str,
     body_html: str = "",
     channel: str | None = None,
+    attachments: Sequence[AttachmentData] = (),
     expected_version: int | None = None,
     at: datetime | None = None,
 ) -> Message:
     """An employee's answer to the client (the identity block is appended by the outbox)."""
     if not body.strip():
-        raise CaseError(f"The reply on case {case.reference} is empty.")
+        raise CaseError(_("The reply on case %(ref)s is empty.") % {"ref": case.reference})
     return case_add_message(
         case=case,
         direction=Direction.OUTBOUND,
@@ -169,6 +171,7 @@ def case_reply(
         body_html=body_html,
         channel=channel,
         author=by,
+        attachments=attachments,
         expected_version=expected_version,
         at=at,
     )
@@ -184,7 +187,9 @@ def case_explain_delay(
 ) -> Message:
     """Tell the client why the one-working-day answer cannot be given [EMAIL-REPLY-1BD]."""
     if not body.strip():
-        raise CaseError(f"The delay explanation on case {case.reference} needs the reasons.")
+        raise CaseError(
+            _("The delay explanation on case %(ref)s needs the reasons.") % {"ref": case.reference}
+        )
     return case_add_message(
         case=case,
         direction=Direction.OUTBOUND,
@@ -200,7 +205,7 @@ def case_add_note(
     *, case: Case, by: Employee, body: str, expected_version: int | None = None
 ) -> Message:
     if not body.strip():
-        raise CaseError("An internal note cannot be empty.")
+        raise CaseError(_("An internal note cannot be empty."))
     return case_add_message(
         case=case,
         direction=Direction.INTERNAL,
@@ -227,15 +232,19 @@ def case_promise(
     message to the client, which is why ``message`` is required both times."""
     now = at or timezone.now()
     if timezone.is_naive(due):
-        raise CaseError("The promised time must carry a time zone.")
+        raise CaseError(_("The promised time must carry a time zone."))
     if due <= now:
-        raise CaseError(f"The promised time {due:%Y-%m-%d %H:%M} is not in the future.")
+        raise CaseError(
+            _("The promised time %(due)s is not in the future.")
+            % {"due": timezone.localtime(due).strftime("%d.%m.%Y %H:%M")}
+        )
     if not message.strip():
-        raise CaseError("Tell the client the date: the message to the client is required.")
+        raise CaseError(_("Tell the client the date: the message to the client is required."))
     locked = lock(case, expected_version)
     if Status(locked.status) not in (Status.NEW, Status.OPEN, Status.WAITING):
         raise CaseError(
-            f"Case {locked.reference} is {locked.get_status_display()}; nothing to promise."
+            _("Case %(ref)s is %(status)s; nothing to promise.")
+            % {"ref": locked.reference, "status": locked.get_status_display()}
         )
     previous = locked.promised_by
     locked.promised_by = due
@@ -274,9 +283,9 @@ def case_record_mistake(
 ) -> Message:
     """Record a mistake and send the client the apology and correction [MISTAKE-APOLOGY]."""
     if not description.strip():
-        raise CaseError("Describe the mistake.")
+        raise CaseError(_("Describe the mistake."))
     if not apology.strip():
-        raise CaseError("The apology to the client is required.")
+        raise CaseError(_("The apology to the client is required."))
     locked = lock(case, expected_version)
     sent = case_add_message(
         case=locked,

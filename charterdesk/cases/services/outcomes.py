@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from charterdesk.cases.errors import CaseError, MissingReasons
 from charterdesk.cases.models import Case, Direction, Message, MessageKind
@@ -28,9 +29,11 @@ def case_refer(
     The message to the client is required and is sent on the case's channel; the event records
     that the client was told and with which contacts."""
     if not institution.is_active:
-        raise CaseError(f"{institution.name} is no longer in the register of institutions.")
+        raise CaseError(
+            _("%(name)s is no longer in the register of institutions.") % {"name": institution.name}
+        )
     if not message_to_client.strip():
-        raise CaseError("Tell the client where to turn: the message to the client is required.")
+        raise CaseError(_("Tell the client where to turn: the message to the client is required."))
     locked = lock(case, expected_version)
     check_transition(locked, Status.REFERRED)
     sent = case_add_message(
@@ -69,8 +72,11 @@ def case_decline(
     text = (reasons or "").strip()
     if len(text) < MIN_REASON_LENGTH:
         raise MissingReasons(
-            f"A decline of case {case.reference} needs the justified reasons for the client "
-            f"(at least {MIN_REASON_LENGTH} characters)."
+            _(
+                "A decline of case %(ref)s needs the justified reasons for the client "
+                "(at least %(n)d characters)."
+            )
+            % {"ref": case.reference, "n": MIN_REASON_LENGTH}
         )
     locked = lock(case, expected_version)
     check_transition(locked, Status.DECLINED)

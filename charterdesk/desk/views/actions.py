@@ -129,27 +129,20 @@ def _note(form: forms.Form, case: Case, by: Employee, version: int) -> str:
 def _reply(form: forms.Form, case: Case, by: Employee, version: int) -> str:
     files = form.cleaned_data.get("attachments") or []
     body = form.cleaned_data["body"].strip()
-    if files:
-        # INTEGRATION(cases): case_reply takes no attachments yet; this is the same service call
-        # case_reply makes, with the files added.
-        services.case_add_message(
-            case=case,
-            direction="out",
-            kind="reply",
-            body=body,
-            author=by,
-            expected_version=version,
-            attachments=[
-                AttachmentData(
-                    filename=f.name,
-                    content_type=f.content_type or "application/octet-stream",
-                    content=f.read(),
-                )
-                for f in files
-            ],
-        )
-    else:
-        services.case_reply(case=case, by=by, body=body, expected_version=version)
+    services.case_reply(
+        case=case,
+        by=by,
+        body=body,
+        expected_version=version,
+        attachments=[
+            AttachmentData(
+                filename=f.name,
+                content_type=f.content_type or "application/octet-stream",
+                content=f.read(),
+            )
+            for f in files
+        ],
+    )
     return _("The reply was sent to the client.")
 
 
