@@ -39,6 +39,7 @@ def main() -> None:
         action="store_true",
         help="time storing (--no-process) and processing (email process) as two commands",
     )
+    parser.add_argument("--store-only", action="store_true", help="time only the storing step")
     args = parser.parse_args()
 
     source = Path(f"/tmp/cd-bench-email-{args.count}-{args.size}")
@@ -76,8 +77,14 @@ def main() -> None:
         command = [CHARTERDESK, "email", "fetch"]
         if args.workers is not None:
             command += ["--workers", str(args.workers)]
-        if args.split:
+        if args.split or args.store_only:
             stored, peak_store, _out = timed([*command, "--no-process"], env)
+            if args.store_only:
+                n = manifest["messages"]
+                print(
+                    f"store only: {n / stored:.0f} messages/s ({stored:.1f} s, peak RSS {peak_store} MB)"
+                )
+                return
             processed, peak_process, _out = timed([CHARTERDESK, "email", "process"], env)
             n = manifest["messages"]
             print(

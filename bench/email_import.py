@@ -35,6 +35,7 @@ def main() -> None:
         action="store_true",
         help="time storing (--no-process) and processing (email process) as two commands",
     )
+    parser.add_argument("--store-only", action="store_true", help="time only the storing step")
     parser.add_argument("--batch", type=int, default=None, help="messages per transaction")
     args = parser.parse_args()
 
@@ -52,8 +53,14 @@ def main() -> None:
         command += ["--workers", str(args.workers)]
     if args.batch is not None:
         command += ["--batch", str(args.batch)]
-    if args.split:
+    if args.split or args.store_only:
         stored, peak_store, _out = timed([*command, "--no-process"], env)
+        if args.store_only:
+            n = manifest["messages"]
+            print(
+                f"store only: {n / stored:.0f} messages/s ({stored:.1f} s, peak RSS {peak_store} MB)"
+            )
+            return
         processed, peak_process, _out = timed([CHARTERDESK, "email", "process"], env)
         n = manifest["messages"]
         print(f"store only: {n / stored:.0f} messages/s ({stored:.1f} s, peak RSS {peak_store} MB)")
