@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from django.utils import translation
 
 from tests.email.dovecot import DOVECOT, Dovecot
 
@@ -28,6 +29,13 @@ def dovecot_server() -> Iterator[Dovecot]:
 def dovecot(dovecot_server: Dovecot) -> Dovecot:
     dovecot_server.start()  # in case a test stopped it and failed before starting it again
     return dovecot_server
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Refusals are asserted in English; ``test_refusals_are_latvian_first`` checks Latvian."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

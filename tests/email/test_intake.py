@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import translation
 
 from charterdesk.cases.models import Case, Direction, Message
 from charterdesk.cases.services import case_close, case_open, case_resolve
@@ -246,6 +247,14 @@ def test_processed_message_cannot_be_released_or_deleted():
         inbound_release(inbound=row)
     with pytest.raises(QuarantineError, match="only messages in quarantine"):
         inbound_delete(inbound=row)
+
+
+def test_refusals_are_latvian_first():
+    [row] = take_in(build())
+    with translation.override("lv"), pytest.raises(QuarantineError, match="nevis karantīnā"):
+        inbound_release(inbound=row)
+    with translation.override("lv"):
+        assert str(QuarantineReason.RATE_LIMITED.label) == "pārāk daudz e-pastu no šī sūtītāja"
 
 
 def test_no_sender_is_quarantined_and_released_with_a_given_address():

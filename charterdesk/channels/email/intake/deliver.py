@@ -5,8 +5,10 @@ The order of the rules (each message goes to exactly one outcome):
 1. already taken in (its Message-ID is on an inbound case message)  -> ``duplicate``
 2. sent from one of our own addresses                               -> quarantine ``own_address``
 3. a forbidden attachment                                            -> quarantine
-4. a delivery report (bounce)  -> the outbound message is marked bounced and the case gets an
-   internal note; a report for mail we did not send                  -> quarantine
+4. a delivery report (bounce)  -> the outbox marks its row bounced (which records
+   ``message.bounced`` on the case); a report the outbox does not know (a delay, or a message it
+   did not send) but whose case is found becomes an internal note; a report for mail we did not
+   send                                                              -> quarantine
 5. threaded (In-Reply-To / References, then the reference in the subject) to a case, or not
 6. automatic (RFC 3834, Precedence, List-Id, null sender) and on no case -> quarantine
 7. over the per-sender rate limit                                    -> quarantine
@@ -250,6 +252,15 @@ def _bounce(row: InboundEmail, parsed: ParsedEmail, force: bool) -> Outcome | No
             f"Delivery report for Message-ID {report.original_message_id or '(none found)'}, "
             "which is not a message this desk sent.",
             **info,
+        )
+    if marked:
+        # The outbox recorded ``message.bounced`` on the case, on the message that bounced; the
+        # report itself stays on this row (linked to the case) as evidence.
+        return Outcome(
+            InboundState.PROCESSED,
+            case_id=case.pk,
+            message_pk=original.pk if original else None,
+            info=info,
         )
     with translation.override(settings.LANGUAGE_CODE):
         if report.failed:
