@@ -2,7 +2,8 @@
 command (Django start-up included), with its peak memory.
 
     .venv/bin/python bench/email_import.py --count 10000
-    .venv/bin/python bench/email_import.py --count 100000 --size 0.1   # the memory figure
+    .venv/bin/python bench/email_import.py --count 100000 --size 0.1 --store-only
+    .venv/bin/python bench/email_import.py --count 100000 --size 0.1 --process-limit 5000
 
 It writes the corpus with ``bench/email_corpus.py`` (kept under /tmp for the next run), recreates
 the database ``cd_bench_email`` (override with --database), migrates it, loads the default
@@ -36,6 +37,12 @@ def main() -> None:
         help="time storing (--no-process) and processing (email process) as two commands",
     )
     parser.add_argument("--store-only", action="store_true", help="time only the storing step")
+    parser.add_argument(
+        "--process-limit",
+        type=int,
+        default=None,
+        help="after storing everything, time processing only the first N (memory vs mailbox size)",
+    )
     parser.add_argument("--batch", type=int, default=None, help="messages per transaction")
     args = parser.parse_args()
 
@@ -53,6 +60,16 @@ def main() -> None:
         command += ["--workers", str(args.workers)]
     if args.batch is not None:
         command += ["--batch", str(args.batch)]
+    if args.process_limit:
+        stored, peak_store, _out = timed([*command, "--no-process"], env)
+        limit = str(args.process_limit)
+        processed, peak, _out = timed([CHARTERDESK, "email", "process", "--limit", limit], env)
+        print(
+            f"stored {manifest['messages']} in {stored:.1f} s (peak RSS {peak_store} MB); "
+            f"processed the first {limit} of them: {args.process_limit / processed:.0f} "
+            f"messages/s, peak RSS {peak} MB"
+        )
+        return
     if args.split or args.store_only:
         stored, peak_store, _out = timed([*command, "--no-process"], env)
         if args.store_only:

@@ -93,11 +93,14 @@ def test_quarantine_list_release_delete(tmp_path):
 
 
 def test_process_command_finishes_stored_rows(tmp_path):
-    (tmp_path / "a.eml").write_bytes(build())
+    for i in range(5):
+        (tmp_path / f"{i}.eml").write_bytes(build(subject=f"Nr. {i}", sender=f"c{i}@example.lv"))
     run("import", str(tmp_path), "--no-process")
     assert Case.objects.count() == 0
+    run("process", "--limit", "3", "--batch", "2")
+    assert Case.objects.count() == 3
     run("process")
-    assert Case.objects.count() == 1
+    assert Case.objects.count() == 5
 
 
 def test_fetch_without_mailbox_is_a_clear_error():

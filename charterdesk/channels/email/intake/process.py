@@ -327,13 +327,17 @@ def _write_one(row: InboundEmail, result: ParseResult, stats: ProcessStats) -> N
     stats.add(outcome)
 
 
-def _batches(batch_size: int, ids: Sequence[int] | None) -> Iterator[list[InboundEmail]]:
+def _batches(
+    batch_size: int, ids: Sequence[int] | None, limit: int | None
+) -> Iterator[list[InboundEmail]]:
     after = 0
-    while True:
-        rows = _claim(batch_size, ids, after)
+    left = limit if limit is not None else -1
+    while left != 0:
+        rows = _claim(batch_size if left < 0 else min(batch_size, left), ids, after)
         if not rows:
             return
         after = rows[-1].pk
+        left = left - len(rows) if left > 0 else left
         yield rows
 
 
@@ -343,14 +347,16 @@ def process_pending(
     workers: int | None = None,
     ids: Sequence[int] | None = None,
     progress: Callable[[ProcessStats], None] | None = None,
+    limit: int | None = None,
 ) -> ProcessStats:
-    """Process every stored row (or only ``ids``) until none is left; returns the counts."""
+    """Process every stored row (or only ``ids``, or at most ``limit`` rows) until none is left;
+    returns the counts."""
     size = batch_size or conf.batch_size()
     pool = make_pool(conf.parse_workers() if workers is None else workers)
     parser = _Parser(pool)
     stats = ProcessStats()
     try:
-        batches = _batches(size, ids)
+        batches = _batches(size, ids, limit)
         current = next(batches, None)
         pending = parser.submit(current) if current else None
         while current is not None and pending is not None:

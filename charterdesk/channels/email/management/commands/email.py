@@ -54,6 +54,7 @@ class Command(BaseCommand):
         lmtp.add_argument("--smtp", action="store_true", help="speak SMTP instead of LMTP")
         proc = sub.add_parser("process", help="process stored messages")
         self._processing_options(proc)
+        proc.add_argument("--limit", type=int, default=None, help="process at most N messages")
         sub.add_parser("status", help="counts per state and quarantine reason")
         quarantine = sub.add_parser("quarantine", help="list, release or delete held messages")
         qsub = quarantine.add_subparsers(dest="qaction", required=True)
@@ -95,7 +96,11 @@ class Command(BaseCommand):
 
     def _process(self, options: dict[str, Any]) -> None:
         started = time.monotonic()
-        stats = process_pending(batch_size=options.get("batch"), workers=options.get("workers"))
+        stats = process_pending(
+            batch_size=options.get("batch"),
+            workers=options.get("workers"),
+            limit=options.get("limit"),
+        )
         self._report(stats, started)
 
     # --- actions -------------------------------------------------------------------------------
