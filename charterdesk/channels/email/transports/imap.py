@@ -181,12 +181,22 @@ class ImapMailbox:
                 raise imaplib.IMAP4.error(f"{self.name}: FETCH failed: {data!r}")
             mails: list[RawMail] = []
             top = last
-            for item in data:
+            for index, item in enumerate(data):
                 if not isinstance(item, tuple):
                     continue
                 meta, raw = item[0], item[1]
+                # Servers may put UID / INTERNALDATE after the literal: ``BODY[] {n}`` … `` UID 5)``.
+                after = data[index + 1] if index + 1 < len(data) else b""
+                if isinstance(after, bytes):
+                    meta = meta + b" " + after
                 match = _FETCH_HEAD.search(meta)
                 if not match:
+                    log.warning(
+                        "%s/%s: a FETCH answer without UID was skipped: %r",
+                        self.name,
+                        folder,
+                        meta[:200],
+                    )
                     continue
                 uid = int(match.group(1))
                 top = max(top, uid)
