@@ -92,7 +92,8 @@ class BatchContext:
         self.taken: dict[str, tuple[int, int]] = {}
         if ids:
             for mid, case_id, pk in Message.objects.filter(
-                message_id__in=id_variants(ids), direction=Direction.INBOUND
+                message_id__in=id_variants(ids),
+                direction__in=(Direction.INBOUND, Direction.INTERNAL),
             ).values_list("message_id", "case_id", "pk"):
                 self.taken[_bare(mid)] = (case_id, pk)
         self.limit, self.window = conf.rate_limit()
