@@ -150,6 +150,35 @@ EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") in {"1", "true", "yes"}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "altum@altum.lv")
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 
+# E-mail intake (charterdesk/channels/email, docs/email-intake.md). Other CHARTERDESK_EMAIL_*
+# settings have their defaults in charterdesk/channels/email/conf.py.
+CHARTERDESK_EMAIL_MAX_BYTES = int(
+    os.environ.get("CHARTERDESK_EMAIL_MAX_BYTES", str(25 * 1024 * 1024))
+)
+CHARTERDESK_EMAIL_RATE_LIMIT = (
+    int(os.environ.get("CHARTERDESK_EMAIL_RATE_LIMIT_COUNT", "30")),
+    int(os.environ.get("CHARTERDESK_EMAIL_RATE_LIMIT_SECONDS", "3600")),
+)
+CHARTERDESK_EMAIL_INTAKE: dict[str, dict[str, object]] = {}
+if os.environ.get("CHARTERDESK_IMAP_HOST"):
+    CHARTERDESK_EMAIL_INTAKE["default"] = {
+        "BACKEND": "charterdesk.channels.email.transports.imap.ImapMailbox",
+        "HOST": os.environ["CHARTERDESK_IMAP_HOST"],
+        "PORT": int(os.environ.get("CHARTERDESK_IMAP_PORT", "993")),
+        "SECURITY": os.environ.get("CHARTERDESK_IMAP_SECURITY", "ssl"),
+        "USER": os.environ.get("CHARTERDESK_IMAP_USER", ""),
+        "PASSWORD": os.environ.get("CHARTERDESK_IMAP_PASSWORD", ""),
+        "FOLDERS": [f for f in os.environ.get("CHARTERDESK_IMAP_FOLDERS", "INBOX").split(",") if f],
+        "PROGRAMME": os.environ.get("CHARTERDESK_IMAP_PROGRAMME", ""),
+    }
+if os.environ.get("CHARTERDESK_LMTP_PORT"):
+    CHARTERDESK_EMAIL_INTAKE["lmtp"] = {
+        "BACKEND": "charterdesk.channels.email.transports.lmtp.LmtpReceiver",
+        "HOST": os.environ.get("CHARTERDESK_LMTP_HOST", "127.0.0.1"),
+        "PORT": int(os.environ["CHARTERDESK_LMTP_PORT"]),
+        "PROTOCOL": os.environ.get("CHARTERDESK_LMTP_PROTOCOL", "lmtp"),
+    }
+
 # The outbox (charterdesk/outbox): retries with backoff, and the lease after which a mail left
 # "sending" by a dead worker is sent again (same Message-ID).
 CHARTERDESK_OUTBOX_RETRY_BASE = int(os.environ.get("CHARTERDESK_OUTBOX_RETRY_BASE", "60"))

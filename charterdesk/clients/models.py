@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from charterdesk.core.fields import EmailAddressField, PhoneField
@@ -61,6 +62,10 @@ class Client(models.Model):
         verbose_name = _("client")
         verbose_name_plural = _("clients")
         ordering = ["name"]
+        indexes = [
+            # Intake and the portal find a client by address case-insensitively (email__iexact).
+            models.Index(Upper("email"), name="client_email_upper"),
+        ]
         constraints = [
             # [CLIENT-CONTACT]: the database refuses a client nobody can reach.
             models.CheckConstraint(

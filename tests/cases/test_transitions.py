@@ -140,3 +140,19 @@ def test_client_message_brings_resolved_case_back(setup):
         "case.reopened",
         "message.received",
     ]
+
+
+def test_automatic_reply_does_not_reopen_a_waiting_case(setup):
+    case, emp = setup
+    cs.case_assign(case=case, to=emp, by=emp)
+    cs.case_set_waiting(case=case, by=emp)
+    cs.case_add_message(
+        case=case,
+        direction="in",
+        kind="request",
+        body="I am out of office",
+        meta={"auto_submitted": True},
+    )
+    assert _status(case) == "waiting"
+    cs.case_add_message(case=case, direction="in", kind="request", body="Te ir dokumenti")
+    assert _status(case) == "open"

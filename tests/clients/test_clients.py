@@ -59,3 +59,18 @@ def test_get_or_create_by_email_finds_existing_case_insensitively():
     again = client_get_or_create_by_email(email="liga@example.LV")
     assert first.pk == again.pk
     assert Client.objects.count() == 1
+
+
+def test_lookup_by_address_uses_the_case_insensitive_index():
+    from django.db import connection
+
+    client_create(name="A", email="Anna@Example.lv")
+    if connection.vendor != "postgresql":
+        return  # the plan is checked on PostgreSQL; the behaviour above on both
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        sql, params = Client.objects.filter(email__iexact="anna@example.lv").query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = on")
+    assert "client_email_upper" in plan, plan

@@ -123,7 +123,11 @@ def case_add_message(
     if attachments:
         _store_attachments(message, attachments)
     if direction is Direction.INBOUND:
-        if case.status in (Status.WAITING, Status.RESOLVED, Status.CLOSED):
+        # A client writing again brings the case back; an automatic reply (RFC 3834: out of
+        # office, …) does not.
+        if case.status in (Status.WAITING, Status.RESOLVED, Status.CLOSED) and not (meta or {}).get(
+            "auto_submitted"
+        ):
             set_status(case, Status.OPEN, by=None, at=now, reason="client wrote")
         record_event(
             case=case, type=Event.MESSAGE_RECEIVED, message=message, at=now, channel=message.channel
