@@ -253,6 +253,25 @@ def test_install_templates_command(db):
     assert out.getvalue().strip() == "templates written: 6"
 
 
+def test_reply_attachments_are_sent(email_case, employee, smtp_sink):
+    from charterdesk.cases.services import AttachmentData
+
+    message = case_reply(
+        case=email_case,
+        by=employee,
+        body="Pielikumā līguma paraugs.",
+        attachments=[AttachmentData("līgums.pdf", "application/pdf", b"%PDF-1.4 paraugs")],
+    )
+    assert outbox_deliver(outbox_id=message.outbox.pk) == "sent"
+    [mail] = smtp_sink.wait_for(1)
+    files = [
+        (p.get_filename(), p.get_content_type(), p.get_content()) for p in mail.iter_attachments()
+    ]
+    assert files == [("līgums.pdf", "application/pdf", b"%PDF-1.4 paraugs")]
+    text, _html = _parts(mail)
+    assert "Pielikumā līguma paraugs." in text
+
+
 def test_bounce_is_linked_to_the_mail(email_case, employee, smtp_sink):
     row = _reply(email_case, employee)
     outbox_deliver(outbox_id=row.pk)

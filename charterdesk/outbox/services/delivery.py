@@ -122,6 +122,11 @@ def build_email(row: OutboxMessage, connection: object | None = None) -> EmailMu
         connection=connection,
     )
     email.attach_alternative(row.body_html, "text/html")
+    # The reply's files, as the employee attached them on the case (content-addressed and never
+    # changed, so a resend after a crash carries the same files).
+    for attachment in row.case_message.attachments.order_by("id"):
+        with attachment.file.open("rb") as handle:
+            email.attach(attachment.filename, handle.read(), attachment.content_type)
     return email
 
 
