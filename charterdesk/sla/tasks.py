@@ -25,3 +25,12 @@ def sla_sweep() -> int:
 def timers_recompute_task() -> int:
     """Re-compute open timers after a policy or calendar change (many timers: not inline)."""
     return engine.timers_recompute()
+
+
+@task()
+def timers_fire(timer_ids: list[int]) -> int:
+    """The timers a batch opened (``sla.batch``): check those due, re-enqueue for the rest."""
+    from charterdesk.sla.batch import timers_fire_now
+
+    ensure_policy_current()
+    return timers_fire_now(timer_ids)

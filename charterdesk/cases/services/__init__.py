@@ -5,6 +5,11 @@ writes its ``CaseEvent``.  ``expected_version`` gives optimistic locking: pass t
 saw and a change made meanwhile raises ``ConcurrentChange`` instead of being overwritten.
 """
 
+from charterdesk.cases.services.batch import (
+    InboundItem,
+    case_receive_batch,
+    case_set_next_due_many,
+)
 from charterdesk.cases.services.lifecycle import (
     case_assign,
     case_close,
@@ -30,6 +35,7 @@ from charterdesk.cases.services.outcomes import case_decline, case_refer
 
 __all__ = [
     "AttachmentData",
+    "InboundItem",
     "case_add_message",
     "case_add_note",
     "case_assign",
@@ -38,6 +44,7 @@ __all__ = [
     "case_explain_delay",
     "case_open",
     "case_promise",
+    "case_receive_batch",
     "case_record_bounce",
     "case_record_mistake",
     "case_refer",
@@ -46,6 +53,7 @@ __all__ = [
     "case_resolve",
     "case_set_mail_headers",
     "case_set_next_due",
+    "case_set_next_due_many",
     "case_set_waiting",
     "case_transfer",
 ]

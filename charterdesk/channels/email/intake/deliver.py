@@ -35,9 +35,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from charterdesk.cases.models import Case, Channel, Direction, Message, MessageKind
-from charterdesk.cases.services import AttachmentData, case_add_message, case_open
+from charterdesk.cases.services import AttachmentData, InboundItem, case_add_message, case_open
 from charterdesk.cases.status import ACTIVE, Status
 from charterdesk.channels.email import conf
+from charterdesk.channels.email.intake.batching import Pending
 from charterdesk.channels.email.intake.linking import find_case, id_variants, outbound_message
 from charterdesk.channels.email.models import InboundEmail, InboundState, QuarantineReason
 from charterdesk.channels.email.parsing import Address, ParsedEmail
@@ -71,7 +72,11 @@ class BatchContext:
     """What one batch looks up once: programme addresses, our own addresses, clients met, the
     Message-IDs already taken in, and each sender's recent messages (for the rate limit)."""
 
-    def __init__(self, parsed: list[ParsedEmail], since: datetime) -> None:
+    def __init__(
+        self, parsed: list[ParsedEmail], since: datetime, *, batched: bool = False
+    ) -> None:
+        # Batched: ordinary client messages are queued and written together (``batching``).
+        self.pending: Pending | None = Pending() if batched else None
         self.programmes: dict[str, Programme] = {}
         self.programme_codes: dict[str, Programme] = {}
         for programme in Programme.objects.filter(is_active=True):
@@ -111,6 +116,11 @@ class BatchContext:
             )
             for sender, at in rows:
                 self.recent[sender].append(at)
+
+    def flush(self) -> None:
+        """Write the queued messages (see ``batching``)."""
+        if self.pending is not None:
+            self.taken.update(self.pending.flush())
 
     def over_limit(self, sender: str, at: datetime) -> bool:
         times = self.recent[sender]
@@ -309,6 +319,15 @@ def deliver(
         info["auto_submitted"] = parsed.auto_submitted
     sender = parsed.sender.address.lower() if parsed.sender else ""
     bare = _bare(parsed.message_id)
+    pending = ctx.pending
+    if bare and not force and pending is not None and pending.queued(bare):
+        duplicate = Outcome(
+            InboundState.DUPLICATE,
+            info=info,
+            error=f"Message-ID {parsed.message_id} was already taken in.",
+        )
+        pending.duplicate_of(bare, duplicate)  # its case and message once the queue is written
+        return duplicate
     if bare and bare in ctx.taken and not force:
         case_id, message_pk = ctx.taken[bare]
         return Outcome(
@@ -331,11 +350,22 @@ def deliver(
                 **info,
             )
     if parsed.report is not None:
-        outcome = _bounce(row, parsed, force)
-        if outcome is not None:
-            outcome.info.update(info)
-            return outcome
+        ctx.flush()
+        bounced = _bounce(row, parsed, force)
+        if bounced is not None:
+            bounced.info.update(info)
+            return bounced
+    if pending is not None and pending.needs_flush(parsed):
+        ctx.flush()  # it may answer a message or case still in the queue
     case, how = find_case(parsed)
+    if (
+        pending is not None
+        and case is not None
+        and parsed.auto_submitted
+        and case.pk in pending.cases
+    ):
+        ctx.flush()  # its case's status (after the queued messages) decides request or note
+        case.refresh_from_db()
     if how:
         info["threaded_by"] = how
     if case is None and parsed.auto_submitted and not force:
@@ -360,6 +390,33 @@ def deliver(
     if sender:
         ctx.count(sender, row.received_at)
     meta = _meta(row, parsed, how)
+    if pending is not None and (
+        case is None or not (parsed.auto_submitted and Status(case.status) not in ACTIVE)
+    ):
+        queued = Outcome(InboundState.PROCESSED, info=info)
+        pending.add(
+            InboundItem(
+                body=parsed.text,
+                case_id=case.pk if case is not None else None,
+                client=client if case is None else None,
+                channel=Channel.EMAIL,
+                subject=parsed.subject,
+                programme=_programme(row, parsed, ctx) if case is None else None,
+                language=parsed.language,
+                body_html=parsed.html,
+                sender=str(parsed.sender or client.email)[:300],
+                recipients=", ".join(str(a) for a in parsed.recipients),
+                message_id=parsed.message_id,
+                in_reply_to=parsed.in_reply_to,
+                references=" ".join(parsed.references),
+                meta=meta,
+                attachments=_attachments(parsed),
+                at=row.received_at,
+            ),
+            queued,
+        )
+        return queued  # case and message filled in when the queue is written
+    ctx.flush()
     if case is None:
         case = case_open(
             client=client,

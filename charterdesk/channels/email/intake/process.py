@@ -253,13 +253,16 @@ def _save_rows(rows: list[InboundEmail]) -> None:
         cursor.executemany(f"UPDATE {table} SET {columns} WHERE id = %s", params)
 
 
-def _context(results: Sequence[ParseResult], rows: Sequence[InboundEmail]) -> BatchContext:
+def _context(
+    results: Sequence[ParseResult], rows: Sequence[InboundEmail], *, batched: bool = False
+) -> BatchContext:
     parsed = [r for r in results if isinstance(r, ParsedEmail)]
-    return BatchContext(parsed, since=min(r.received_at for r in rows))
+    return BatchContext(parsed, since=min(r.received_at for r in rows), batched=batched)
 
 
 def _write_batch(rows: list[InboundEmail], results: list[ParseResult], stats: ProcessStats) -> None:
-    ctx = _context(results, rows)
+    ctx = _context(results, rows, batched=True)
+    decided: list[tuple[InboundEmail, Outcome, ParsedEmail | None]] = []
     done: list[tuple[InboundEmail, Outcome]] = []
     with transaction.atomic():
         locked = set(
@@ -271,6 +274,10 @@ def _write_batch(rows: list[InboundEmail], results: list[ParseResult], stats: Pr
             if row.pk not in locked:
                 continue  # another process took it meanwhile
             outcome, parsed = _decide(row, result, ctx)
+            decided.append((row, outcome, parsed))
+        # The queued client messages in one case_receive_batch; fills their outcomes.
+        ctx.flush()
+        for row, outcome, parsed in decided:
             _apply(row, outcome, parsed)
             done.append((row, outcome))
         _save_rows([r for r, _o in done])
