@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -66,22 +67,17 @@ def case_open(
     return case
 
 
-@transaction.atomic
-def case_assign(
-    *, case: Case, to: Employee, by: Employee | None, expected_version: int | None = None
+def _hand_over(
+    case: Case, to: Employee, by: Employee | None, event: Event, refusal: str, **params: Any
 ) -> Case:
-    """Give the case to ``to``.  A new case becomes open."""
-    case = lock(case, expected_version)
+    """Give the locked ``case`` to ``to``; ``refusal`` is the message when its status forbids it."""
     if not to.is_active:
         raise CaseError(
             _("%(name)s is not an active employee and cannot take case %(ref)s.")
             % {"name": to.full_name, "ref": case.reference}
         )
     if Status(case.status) not in (Status.NEW, Status.OPEN, Status.WAITING):
-        raise CaseError(
-            _("Case %(ref)s is %(status)s; reopen it before assigning.")
-            % {"ref": case.reference, "status": case.get_status_display()}
-        )
+        raise CaseError(refusal % {"ref": case.reference, "status": case.get_status_display()})
     previous = case.assignee_id
     case.assignee = to
     case.team = to.team or case.team
@@ -89,14 +85,24 @@ def case_assign(
     if case.status == Status.NEW:
         set_status(case, Status.OPEN, by=by, event=False)
     record_event(
-        case=case,
-        type=Event.CASE_ASSIGNED,
-        actor=by,
-        to=to.pk,
-        to_name=to.full_name,
-        previous=previous,
+        case=case, type=event, actor=by, to=to.pk, to_name=to.full_name, previous=previous, **params
     )
     return case
+
+
+@transaction.atomic
+def case_assign(
+    *, case: Case, to: Employee, by: Employee | None, expected_version: int | None = None
+) -> Case:
+    """Give the case to ``to``.  A new case becomes open."""
+    case = lock(case, expected_version)
+    return _hand_over(
+        case,
+        to,
+        by,
+        Event.CASE_ASSIGNED,
+        _("Case %(ref)s is %(status)s; reopen it before assigning."),
+    )
 
 
 @transaction.atomic
@@ -119,34 +125,16 @@ def case_transfer(
             _("Case %(ref)s is already with %(name)s.")
             % {"ref": case.reference, "name": to.full_name}
         )
-    if not to.is_active:
-        raise CaseError(
-            _("%(name)s is not an active employee and cannot take case %(ref)s.")
-            % {"name": to.full_name, "ref": case.reference}
-        )
-    if Status(case.status) not in (Status.NEW, Status.OPEN, Status.WAITING):
-        raise CaseError(
-            _("Case %(ref)s is %(status)s; reopen it before transferring.")
-            % {"ref": case.reference, "status": case.get_status_display()}
-        )
     competent = case.programme_id is None or to.competences.filter(pk=case.programme_id).exists()
-    previous = case.assignee_id
-    case.assignee = to
-    case.team = to.team or case.team
-    case.save(update_fields=["assignee", "team"])
-    if case.status == Status.NEW:
-        set_status(case, Status.OPEN, by=by, event=False)
-    record_event(
-        case=case,
-        type=Event.CASE_TRANSFERRED,
-        actor=by,
-        to=to.pk,
-        to_name=to.full_name,
-        previous=previous,
+    return _hand_over(
+        case,
+        to,
+        by,
+        Event.CASE_TRANSFERRED,
+        _("Case %(ref)s is %(status)s; reopen it before transferring."),
         note=note,
         competent=competent,
     )
-    return case
 
 
 @transaction.atomic
