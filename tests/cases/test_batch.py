@@ -109,13 +109,18 @@ def items_for(world: dict[str, Any]) -> list[InboundItem]:
             body="Vecajā gadā", client=peteris, channel="phone", at=at("2026-12-31", 21, 0)
         ),
         InboundItem(body="Portāls", client=anna, channel="portal", at=at("2027-01-02", 9)),
+        # On cases of earlier items of the batch: a new one and a reopened one.
+        InboundItem(body="Re: Portāls", same_case_as=11, at=at("2027-01-02", 10)),
+        InboundItem(body="Re: Reopen", same_case_as=7, channel="email", at=at("2027-01-02", 11)),
     ]
 
 
 def per_message(items: list[InboundItem]) -> list[Message]:
-    out = []
+    out: list[Message] = []
     for item in items:
-        if item.case_id is None:
+        if item.same_case_as is not None:
+            case = Case.objects.get(pk=out[item.same_case_as].case_id)
+        elif item.case_id is None:
             assert item.client is not None and item.channel is not None
             case = cs.case_open(
                 client=item.client,

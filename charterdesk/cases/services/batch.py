@@ -49,12 +49,14 @@ _REOPENING = (Status.WAITING, Status.RESOLVED, Status.CLOSED)
 
 @dataclass(frozen=True, slots=True)
 class InboundItem:
-    """One message from a client: on the existing case ``case_id``, or opening a new case for
-    ``client`` (with ``channel``, ``subject``, ``programme``, ``language`` as ``case_open`` takes
-    them).  The message fields are those of ``case_add_message``."""
+    """One message from a client: on the existing case ``case_id``, on the case of an earlier item
+    of the same batch (``same_case_as``: its index), or opening a new case for ``client`` (with
+    ``channel``, ``subject``, ``programme``, ``language`` as ``case_open`` takes them).  The
+    message fields are those of ``case_add_message``."""
 
     body: str
     case_id: int | None = None
+    same_case_as: int | None = None
     client: Client | None = None
     channel: str | None = None
     subject: str = ""
@@ -139,7 +141,12 @@ def case_receive_batch(items: Sequence[InboundItem]) -> list[Message]:
     missing = set(existing_ids) - set(cases)
     if missing:
         raise CaseError(f"No case with id {', '.join(str(pk) for pk in sorted(missing))}.")
-    opening = [i for i, item in enumerate(items) if item.case_id is None]
+    for i, item in enumerate(items):
+        if item.same_case_as is not None and not 0 <= item.same_case_as < i:
+            raise CaseError(f"Item {i} names item {item.same_case_as}, which is not before it.")
+    opening = [
+        i for i, item in enumerate(items) if item.case_id is None and item.same_case_as is None
+    ]
     new_cases: list[Case] = []
     if opening:
         references = _reserve_references([localtime(moments[i]).year for i in opening])
@@ -167,7 +174,10 @@ def case_receive_batch(items: Sequence[InboundItem]) -> list[Message]:
     case_of: list[Case] = []
     opened_by = dict(zip(opening, new_cases, strict=True))
     for i, item in enumerate(items):
-        case_of.append(opened_by[i] if item.case_id is None else cases[item.case_id])
+        if item.same_case_as is not None:
+            case_of.append(case_of[item.same_case_as])
+        else:
+            case_of.append(opened_by[i] if item.case_id is None else cases[item.case_id])
     # --- the messages, status changes and events, item by item as the services would
     messages: list[Message] = []
     events: list[CaseEvent] = []

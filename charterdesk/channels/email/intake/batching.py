@@ -6,8 +6,10 @@ once: :func:`deliver` queues it here, and the batch writes all queued messages w
 (:meth:`Pending.flush`) *before* anything that could see the difference, so the result is the same
 as writing each message when it is decided:
 
-* before a message whose In-Reply-To / References name a queued message, or whose subject names a
-  case reference (it may answer a case opened earlier in the same batch);
+* a message whose In-Reply-To / References name a queued message (and no stored one before it)
+  is queued on that message's case (``same_case_as``), as ``find_case`` would have found it;
+* before a message whose subject names a case reference that is not stored yet (it may be a
+  case opened earlier in the same batch);
 * before a delivery report, an automatic message on a found case (its case's status decides
   between request and note) and anything else written directly;
 * at the end of the batch.
@@ -21,8 +23,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from charterdesk.cases.models import Case
 from charterdesk.cases.services import InboundItem, case_receive_batch
-from charterdesk.channels.email.intake.linking import references_in
+from charterdesk.channels.email.intake.linking import (
+    case_by_subject,
+    header_rows,
+    references_in,
+    stored_case_id,
+    wanted_ids,
+)
 
 if TYPE_CHECKING:
     from charterdesk.channels.email.intake.deliver import Outcome
@@ -58,13 +67,29 @@ class Pending:
     def duplicate_of(self, bare: str, outcome: Outcome) -> None:
         self.duplicates.append((outcome, self.by_id[bare]))
 
-    def needs_flush(self, parsed: ParsedEmail) -> bool:
-        """Whether ``parsed`` could thread onto a queued message or a case opened in the queue."""
-        if not self.items:
-            return False
-        if any(_bare(v) in self.by_id for v in (parsed.in_reply_to, *parsed.references) if v):
-            return True
-        return bool(references_in(parsed.subject))
+    def find_case(self, parsed: ParsedEmail) -> tuple[Case | None, str, int | None] | None:
+        """``linking.find_case`` with the queue in view: ``(case, how, queued index)`` where the
+        index is the queued message it answers (case None then); None when only writing the
+        queue first can tell (the caller flushes and asks ``linking.find_case``)."""
+        wanted = wanted_ids(parsed)
+        if wanted:
+            rows = header_rows(wanted)
+            for value in wanted:
+                stored = stored_case_id(rows, value)
+                queued = self.by_id.get(_bare(value))
+                if stored and queued is not None:
+                    return None  # the same Message-ID twice (a released copy): flush first
+                if stored:
+                    return Case.objects.get(pk=stored), "headers", None
+                if queued is not None:
+                    return None, "headers", queued
+        refs = references_in(parsed.subject)
+        if refs and self.items:
+            known = set(Case.objects.filter(reference__in=refs).values_list("reference", flat=True))
+            if any(ref not in known for ref in refs):
+                return None  # may be a case opened in the queue
+        case = case_by_subject(parsed.subject)
+        return (case, "subject", None) if case is not None else (None, "", None)
 
     def flush(self) -> dict[str, tuple[int, int]]:
         """Write the queue; fills the queued outcomes and returns ``{bare id: (case, message)}``."""

@@ -355,20 +355,29 @@ def deliver(
         if bounced is not None:
             bounced.info.update(info)
             return bounced
-    if pending is not None and pending.needs_flush(parsed):
-        ctx.flush()  # it may answer a message or case still in the queue
-    case, how = find_case(parsed)
+    queued_case: int | None = None  # the queued message it answers (batched)
+    found = pending.find_case(parsed) if pending is not None else None
+    if found is None:
+        ctx.flush()  # only the written queue can tell
+        case, how = find_case(parsed)
+    else:
+        case, how, queued_case = found
     if (
         pending is not None
-        and case is not None
         and parsed.auto_submitted
-        and case.pk in pending.cases
+        and (queued_case is not None or (case is not None and case.pk in pending.cases))
     ):
-        ctx.flush()  # its case's status (after the queued messages) decides request or note
-        case.refresh_from_db()
+        # Request or note depends on its case's status after the queued messages.
+        ctx.flush()
+        case, how = find_case(parsed)
+        queued_case = None
+    if pending is not None and queued_case is not None:
+        target = pending.items[queued_case].case_id
+        if target is not None:  # a queued message on a stored case: that case
+            case, queued_case = Case.objects.get(pk=target), None
     if how:
         info["threaded_by"] = how
-    if case is None and parsed.auto_submitted and not force:
+    if case is None and queued_case is None and parsed.auto_submitted and not force:
         return Outcome.quarantine(
             QuarantineReason.AUTO_UNTHREADED,
             f"Automatic message ({parsed.auto_submitted}) that answers no case.",
@@ -394,14 +403,16 @@ def deliver(
         case is None or not (parsed.auto_submitted and Status(case.status) not in ACTIVE)
     ):
         queued = Outcome(InboundState.PROCESSED, info=info)
+        opens = case is None and queued_case is None
         pending.add(
             InboundItem(
                 body=parsed.text,
                 case_id=case.pk if case is not None else None,
-                client=client if case is None else None,
+                same_case_as=queued_case,
+                client=client if opens else None,
                 channel=Channel.EMAIL,
                 subject=parsed.subject,
-                programme=_programme(row, parsed, ctx) if case is None else None,
+                programme=_programme(row, parsed, ctx) if opens else None,
                 language=parsed.language,
                 body_html=parsed.html,
                 sender=str(parsed.sender or client.email)[:300],

@@ -31,25 +31,39 @@ def references_in(subject: str) -> list[str]:
     return [f"{prefix}-{year}-{number}" for year, number in reference_pattern().findall(subject)]
 
 
-def case_by_headers(parsed: ParsedEmail) -> Case | None:
-    """The case of the newest message this one answers (In-Reply-To, then References newest first)."""
+def wanted_ids(parsed: ParsedEmail) -> list[str]:
+    """The Message-IDs this message answers, in the order they count: In-Reply-To, then
+    References newest first."""
     wanted = (
         [parsed.in_reply_to, *reversed(parsed.references)]
         if parsed.in_reply_to
         else list(reversed(parsed.references))
     )
-    wanted = [w for w in wanted if w]
-    if not wanted:
-        return None
-    variants = id_variants(wanted)
-    rows = dict(
-        Message.objects.filter(message_id__in=variants)
+    return [w for w in wanted if w]
+
+
+def header_rows(wanted: list[str]) -> dict[str, int]:
+    """``{stored Message-ID: case id}`` for the messages ``wanted`` names."""
+    return dict(
+        Message.objects.filter(message_id__in=id_variants(wanted))
         .order_by("created_at", "id")
         .values_list("message_id", "case_id")
     )
+
+
+def stored_case_id(rows: dict[str, int], value: str) -> int | None:
+    bare = value.strip("<>")
+    return rows.get(f"<{bare}>") or rows.get(bare)
+
+
+def case_by_headers(parsed: ParsedEmail) -> Case | None:
+    """The case of the newest message this one answers (In-Reply-To, then References newest first)."""
+    wanted = wanted_ids(parsed)
+    if not wanted:
+        return None
+    rows = header_rows(wanted)
     for value in wanted:
-        bare = value.strip("<>")
-        case_id = rows.get(f"<{bare}>") or rows.get(bare)
+        case_id = stored_case_id(rows, value)
         if case_id:
             return Case.objects.get(pk=case_id)
     return None
