@@ -149,6 +149,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") in {"1", "true", "yes"}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "altum@altum.lv")
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (the demo writes mail here).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "sent-mail"))
 
 # E-mail intake (charterdesk/channels/email, docs/email-intake.md). Other CHARTERDESK_EMAIL_*
 # settings have their defaults in charterdesk/channels/email/conf.py.

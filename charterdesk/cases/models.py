@@ -97,7 +97,7 @@ class Case(models.Model):
         help_text=_("The earliest due moment of the case's open timers; kept by the SLA engine."),
     )
     version = models.PositiveIntegerField(
-        default=1, help_text="Optimistic lock: bumped by every change."
+        _("version"), default=1, help_text=_("Bumped by every change; guards against lost updates.")
     )
     created_at = models.DateTimeField(_("opened"))
     updated_at = models.DateTimeField(_("updated"))
@@ -218,16 +218,24 @@ class CaseEvent(models.Model):
     """One change to a case.  Rows are never updated or deleted: the timeline, the timers and the
     compliance report all read them."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events"
+    )
     # One of charterdesk.standard.events.Event (checked by record_event); no choices here, so that
     # a new event type needs no migration.
-    type = models.CharField(max_length=40)
-    actor = models.ForeignKey(Employee, on_delete=models.PROTECT, null=True, blank=True)
-    message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True)
-    at = models.DateTimeField()
-    params = models.JSONField(default=dict, blank=True)
+    type = models.CharField(_("event"), max_length=40)
+    actor = models.ForeignKey(
+        Employee, verbose_name=_("by"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    message = models.ForeignKey(
+        Message, verbose_name=_("message"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    at = models.DateTimeField(_("time"))
+    params = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
         ordering = ["at", "id"]
         indexes = [
             models.Index(fields=["case", "at"], name="event_case_time"),

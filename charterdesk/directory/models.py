@@ -129,7 +129,10 @@ class Employee(models.Model):
     """An employee: the sign-in account plus what the standard needs to know of them."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="employee"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sign-in account"),
+        on_delete=models.CASCADE,
+        related_name="employee",
     )
     first_name = models.CharField(_("first name"), max_length=100)
     surname = models.CharField(_("surname"), max_length=100)

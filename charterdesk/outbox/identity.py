@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from charterdesk.core.validators import format_phone
@@ -112,5 +113,6 @@ def render_identity_block(
         lines.append(parts["institution"])
         lines.append(" · ".join(contacts))
         text = "\n".join(lines)
-        html = render_to_string("outbox/identity_block.html", parts).strip()
+        # Auto-escaped template output; strip() would drop the safe mark, so restore it.
+        html = mark_safe(render_to_string("outbox/identity_block.html", parts).strip())
     return text, html

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 
 class StandardConfig(AppConfig):
     name = "charterdesk.standard"
     label = "standard"
-    verbose_name = "Service standard"
+    verbose_name = _("Service standard")
 
     def ready(self) -> None:
         # Validate the policy at start-up: a broken file stops the process with its message.

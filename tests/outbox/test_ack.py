@@ -3,7 +3,7 @@ language, Auto-Submitted, never to automatic mail, never twice for one message."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -63,7 +63,8 @@ def test_latvian_ack_has_reference_time_and_institution_block(institution, emplo
     assert ack is not None and ack.kind == "ack" and ack.author is None
     assert case.reference in ack.body
     assert "ne vēlāk kā 2026. gada 26. novembrī plkst. 10:00" in ack.body
-    assert ack.body.startswith("Labdien, Jānis Ozols!")
+    # No name in the greeting: Latvian would need the vocative ("Jāni"), which a template cannot make.
+    assert ack.body.startswith("Labdien!\n")
     row = ack.outbox
     assert row.answers == inbound
     assert row.headers["Auto-Submitted"] == "auto-replied"
@@ -260,3 +261,12 @@ def test_an_earlier_answer_does_not_cover_a_new_message(institution, employee):
         case, message_id="<client-2@example.lv>", at=datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
     )
     assert send_acknowledgement(message=second, expected_answer_by=DUE) is not None
+
+
+def test_ack_owed_long_ago_does_not_promise_a_past_moment(institution, employee):
+    case = open_email_case(language="lv", assignee=employee)
+    inbound = receive(case)
+    ack = send_acknowledgement(message=inbound, expected_answer_by=DUE, at=DUE + timedelta(hours=1))
+    assert ack is not None
+    assert "ne vēlāk kā" not in ack.body
+    assert "Atbildēsim, tiklīdz būsim izskatījuši Jūsu jautājumu." in ack.body

@@ -29,7 +29,11 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
-        # The inbox in the language of the sign-in page (/en/ for English).
+        # The inbox in the language of the sign-in page (/en/ for English); an administrator
+        # without an employee profile has no inbox and goes to the administration.
+        user = self.request.user
+        if user.is_staff and not hasattr(user, "employee"):
+            return reverse("admin:index")
         return reverse("inbox")
 
 

@@ -20,6 +20,7 @@ import logging
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from charterdesk.cases.models import Case, Channel, Direction, Message, MessageKind
 from charterdesk.cases.services import case_add_message
@@ -115,6 +116,9 @@ def send_acknowledgement(
     when = (
         expected_answer_by if expected_answer_by is not None else _expected_answer_by(case, message)
     )
+    if when is not None and when <= (at or timezone.now()):
+        # Owed long ago (a worker was down): never promise a moment that has passed.
+        when = None
     rendered = render_for_case(
         kind=MessageKind.ACK,
         case=case,

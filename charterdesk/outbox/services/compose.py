@@ -11,7 +11,8 @@ import logging
 import re
 import secrets
 from datetime import datetime
-from email.utils import format_datetime, formataddr
+from email.header import decode_header, make_header
+from email.utils import format_datetime, formataddr, parseaddr
 
 import nh3
 from django.conf import settings
@@ -116,6 +117,13 @@ def _sender(case: Case, institution: Institution, language: str) -> str:
     if case.programme_id and case.programme and case.programme.public_email:
         address = case.programme.public_email
     return formataddr((institution_name(institution, language), address))
+
+
+def readable_address(header_value: str) -> str:
+    """``Name <addr>`` with the name decoded (RFC 2047), for showing on the case timeline."""
+    name, address = parseaddr(header_value)
+    name = str(make_header(decode_header(name))) if name else ""
+    return f"{name} <{address}>" if name else address
 
 
 def text_to_html(text: str) -> str:
@@ -253,7 +261,7 @@ def _record_on_case_message(row: OutboxMessage) -> None:
     setter(
         message=row.case_message,
         message_id=row.message_id,
-        sender=row.from_email,
+        sender=readable_address(row.from_email),
         recipients=row.to,
         in_reply_to=row.headers.get("In-Reply-To", ""),
         references=row.headers.get("References", ""),
