@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from charterdesk.cases.status import Status
-from charterdesk.clients.models import Client
+from charterdesk.clients.models import Client, Language
 from charterdesk.directory.models import Employee, ExternalInstitution, Office, Programme, Team
 
 
@@ -81,7 +81,7 @@ class Case(models.Model):
         blank=True,
         related_name="cases",
     )
-    language = models.CharField(_("language"), max_length=2, default="lv")
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default="lv")
     referred_to = models.ForeignKey(
         ExternalInstitution,
         verbose_name=_("referred to"),

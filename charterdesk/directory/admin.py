@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from charterdesk.calendar.services import calendar_changed
+from charterdesk.core.display import shown_phone
 from charterdesk.directory.models import (
     CompetenceArea,
     Employee,
@@ -18,12 +19,12 @@ from charterdesk.directory.models import (
 
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin):
-    list_display = ["name_lv", "short_name", "general_phone", "general_email"]
+    list_display = ["name_lv", "short_name", shown_phone, "general_email"]
 
 
 @admin.register(Office)
 class OfficeAdmin(admin.ModelAdmin):
-    list_display = ["name_lv", "code", "address", "phone", "email", "is_active"]
+    list_display = ["name_lv", "code", "address", shown_phone, "email", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name_lv", "name_en", "address", "code"]
 
@@ -55,7 +56,15 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(Employee)
 class EmployeeAdmin(admin.ModelAdmin):
-    list_display = ["surname", "first_name", "position_lv", "team", "phone", "email", "is_active"]
+    list_display = [
+        "surname",
+        "first_name",
+        "position_lv",
+        "team",
+        shown_phone,
+        "email",
+        "is_active",
+    ]
     list_filter = ["team", "is_active", "offices", "competences"]
     search_fields = ["first_name", "surname", "email"]
     filter_horizontal = ["offices", "competences"]
@@ -69,7 +78,7 @@ class CompetenceAreaAdmin(admin.ModelAdmin):
 
 @admin.register(ExternalInstitution)
 class ExternalInstitutionAdmin(admin.ModelAdmin):
-    list_display = ["name_lv", "phone", "email", "website", "is_active"]
+    list_display = ["name_lv", shown_phone, "email", "website", "is_active"]
     list_filter = ["areas", "is_active"]
     search_fields = ["name_lv", "name_en"]
     filter_horizontal = ["areas"]
