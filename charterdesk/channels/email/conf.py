@@ -67,7 +67,7 @@ FORBIDDEN_TYPES = (
 )
 RATE_LIMIT = (30, 3600)
 FALLBACK_CHARSETS = ("utf-8", "windows-1257", "windows-1252")
-BATCH_SIZE = 200
+BATCH_SIZE = 500
 PARSE_WORKERS = 0
 # Watching a mailbox: waits between reconnection attempts grow from the first to the last value.
 BACKOFF_FIRST = 1.0
