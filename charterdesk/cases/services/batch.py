@@ -11,15 +11,12 @@ attachments and events are bulk-inserted, and the listeners hear the events thro
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -38,7 +35,7 @@ from charterdesk.cases.models import (
     ReferenceCounter,
 )
 from charterdesk.cases.services._common import check_transition
-from charterdesk.cases.services.messages import AttachmentData
+from charterdesk.cases.services.messages import AttachmentData, attachment_rows
 from charterdesk.cases.status import Status
 from charterdesk.clients.models import Client
 from charterdesk.directory.models import Programme
@@ -95,30 +92,6 @@ def _reserve_references(years: list[int]) -> list[str]:
         out.append(f"{prefix}-{year}-{following[year]:06d}")
         following[year] += 1
     return out
-
-
-def _attachment_rows(message: Message, attachments: Sequence[AttachmentData]) -> list[Attachment]:
-    rows = []
-    for item in attachments:
-        digest = hashlib.sha256(item.content).hexdigest()
-        path = f"attachments/{digest[:2]}/{digest}"
-        # Content-addressed, as case_add_message stores them: a rolled-back batch leaves at most
-        # orphan files, never a row without its file.
-        if not default_storage.exists(path):
-            default_storage.save(path, ContentFile(item.content))
-        rows.append(
-            Attachment(
-                message=message,
-                filename=(item.filename or "attachment")[:300],
-                content_type=item.content_type[:200],
-                size=len(item.content),
-                sha256=digest,
-                file=path,
-                inline=item.inline,
-                content_id=item.content_id[:300],
-            )
-        )
-    return rows
 
 
 @transaction.atomic
@@ -244,7 +217,7 @@ def case_receive_batch(items: Sequence[InboundItem]) -> list[Message]:
     attachments = [
         row
         for item, message in zip(items, messages, strict=True)
-        for row in _attachment_rows(message, item.attachments)
+        for row in attachment_rows(message, item.attachments)
     ]
     if attachments:
         Attachment.objects.bulk_create(attachments)

@@ -34,13 +34,15 @@ class AttachmentData:
     content_id: str = ""
 
 
-def _store_attachments(message: Message, attachments: Sequence[AttachmentData]) -> None:
+def attachment_rows(message: Message, attachments: Sequence[AttachmentData]) -> list[Attachment]:
+    """Write each file content-addressed and return its (unsaved) row.
+
+    The same file sent twice is stored once; a crash between writing the file and committing the
+    row leaves only an orphan file, never a row without its file."""
     rows = []
     for item in attachments:
         digest = hashlib.sha256(item.content).hexdigest()
         path = f"attachments/{digest[:2]}/{digest}"
-        # Content-addressed: the same file sent twice is stored once; a crash between writing the
-        # file and committing the row leaves only an orphan file, never a row without its file.
         if not default_storage.exists(path):
             default_storage.save(path, ContentFile(item.content))
         rows.append(
@@ -55,7 +57,11 @@ def _store_attachments(message: Message, attachments: Sequence[AttachmentData]) 
                 content_id=item.content_id[:300],
             )
         )
-    Attachment.objects.bulk_create(rows)
+    return rows
+
+
+def _store_attachments(message: Message, attachments: Sequence[AttachmentData]) -> None:
+    Attachment.objects.bulk_create(attachment_rows(message, attachments))
 
 
 # What an outbound message of each kind means for the standard's clocks.
