@@ -79,34 +79,26 @@ class InboxForm(forms.Form):
         self._programmes = {p.pk: p for p in programmes}
         self._offices = {o.pk: o for o in offices}
 
-    def clean_programme(self) -> int | None:
+    def _known_pk(self, field: str, known: dict[int, Any], message: str) -> int | None:
         # Checked against the list already read, so validation costs no query.
-        raw = self.data.get("programme") or ""
+        raw = self.data.get(field) or ""
         if not raw:
             return None
         try:
             pk = int(raw)
         except ValueError:
             pk = -1
-        if pk not in self._programmes:
-            raise forms.ValidationError(
-                _("There is no programme number %(value)s."), params={"value": raw}
-            )
+        if pk not in known:
+            raise forms.ValidationError(message, params={"value": raw})
         return pk
 
+    def clean_programme(self) -> int | None:
+        return self._known_pk(
+            "programme", self._programmes, _("There is no programme number %(value)s.")
+        )
+
     def clean_office(self) -> int | None:
-        raw = self.data.get("office") or ""
-        if not raw:
-            return None
-        try:
-            pk = int(raw)
-        except ValueError:
-            pk = -1
-        if pk not in self._offices:
-            raise forms.ValidationError(
-                _("There is no office number %(value)s."), params={"value": raw}
-            )
-        return pk
+        return self._known_pk("office", self._offices, _("There is no office number %(value)s."))
 
     def clean_after(self) -> Cursor | None:
         raw = self.cleaned_data.get("after") or ""
