@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override, pgettext_lazy
 
@@ -79,7 +80,7 @@ class InboxForm(forms.Form):
         self._programmes = {p.pk: p for p in programmes}
         self._offices = {o.pk: o for o in offices}
 
-    def _known_pk(self, field: str, known: dict[int, Any], message: str) -> int | None:
+    def _known_pk(self, field: str, known: dict[int, Any], message: str | Promise) -> int | None:
         # Checked against the list already read, so validation costs no query.
         raw = self.data.get(field) or ""
         if not raw:
