@@ -7,11 +7,10 @@ the last event the user saw, so a change made meanwhile is refused and shown, ne
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override, pgettext_lazy
 
@@ -20,6 +19,9 @@ from charterdesk.cases.services.outcomes import MIN_REASON_LENGTH
 from charterdesk.cases.status import Status
 from charterdesk.desk.selectors import Cursor, InboxFilters, Scope
 from charterdesk.directory.models import Employee, ExternalInstitution, Office, Programme
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # --- inbox ------------------------------------------------------------------------------------
 
@@ -80,7 +82,7 @@ class InboxForm(forms.Form):
         self._programmes = {p.pk: p for p in programmes}
         self._offices = {o.pk: o for o in offices}
 
-    def _known_pk(self, field: str, known: dict[int, Any], message: str | Promise) -> int | None:
+    def _known_pk(self, field: str, known: dict[int, Any], message: StrOrPromise) -> int | None:
         # Checked against the list already read, so validation costs no query.
         raw = self.data.get(field) or ""
         if not raw:
