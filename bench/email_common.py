@@ -60,6 +60,22 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     return seconds, peak, done.stdout
 
 
+def run_split(
+    command: list[str], env: dict[str, str], messages: int, *, store_only: bool, label: str
+) -> None:
+    """Time storing (``command --no-process``) and then processing apart, and print both rates;
+    with ``store_only``, only the first.  ``label`` names the storing step."""
+    stored, peak_store, _out = timed([*command, "--no-process"], env)
+    print(f"{label}: {messages / stored:.0f} messages/s ({stored:.1f} s, peak RSS {peak_store} MB)")
+    if store_only:
+        return
+    processed, peak_process, _out = timed([CHARTERDESK, "email", "process"], env)
+    print(
+        f"process only: {messages / processed:.0f} messages/s ({processed:.1f} s, "
+        f"peak RSS {peak_process} MB)"
+    )
+
+
 def counts(name: str) -> dict[str, Any]:
     import psycopg
 

@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from email_common import CHARTERDESK, counts, fresh_database, report, timed  # noqa: E402
+from email_common import CHARTERDESK, counts, fresh_database, report, run_split, timed  # noqa: E402
 from email_corpus import write  # noqa: E402
 
 from tests.email.dovecot import PASSWORD, USER, Dovecot  # noqa: E402
@@ -78,22 +78,12 @@ def main() -> None:
         if args.workers is not None:
             command += ["--workers", str(args.workers)]
         if args.split or args.store_only:
-            stored, peak_store, _out = timed([*command, "--no-process"], env)
-            if args.store_only:
-                n = manifest["messages"]
-                print(
-                    f"store only: {n / stored:.0f} messages/s ({stored:.1f} s, peak RSS {peak_store} MB)"
-                )
-                return
-            processed, peak_process, _out = timed([CHARTERDESK, "email", "process"], env)
-            n = manifest["messages"]
-            print(
-                f"fetch+store only: {n / stored:.0f} messages/s ({stored:.1f} s, "
-                f"peak RSS {peak_store} MB)"
-            )
-            print(
-                f"process only: {n / processed:.0f} messages/s ({processed:.1f} s, "
-                f"peak RSS {peak_process} MB)"
+            run_split(
+                command,
+                env,
+                manifest["messages"],
+                store_only=args.store_only,
+                label="fetch+store only",
             )
             return
         seconds, peak, output = timed(command, env)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from email_common import CHARTERDESK, counts, fresh_database, report, timed
+from email_common import CHARTERDESK, counts, fresh_database, report, run_split, timed
 from email_corpus import write
 
 
@@ -71,19 +71,8 @@ def main() -> None:
         )
         return
     if args.split or args.store_only:
-        stored, peak_store, _out = timed([*command, "--no-process"], env)
-        if args.store_only:
-            n = manifest["messages"]
-            print(
-                f"store only: {n / stored:.0f} messages/s ({stored:.1f} s, peak RSS {peak_store} MB)"
-            )
-            return
-        processed, peak_process, _out = timed([CHARTERDESK, "email", "process"], env)
-        n = manifest["messages"]
-        print(f"store only: {n / stored:.0f} messages/s ({stored:.1f} s, peak RSS {peak_store} MB)")
-        print(
-            f"process only: {n / processed:.0f} messages/s ({processed:.1f} s, "
-            f"peak RSS {peak_process} MB)"
+        run_split(
+            command, env, manifest["messages"], store_only=args.store_only, label="store only"
         )
         return
     seconds, peak, output = timed(command, env)
