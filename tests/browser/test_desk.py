@@ -27,9 +27,11 @@ def test_sign_in_find_by_search_and_reply_with_identity_block(page, office, smtp
     page.get_by_label("Meklēt tēmās, ziņās un klientu vārdos").fill("berzina")
     page.get_by_label("Statuss").select_option("active")
     page.get_by_role("link", name="Visas").click()  # all cases, then search among them
+    # Wait for that page before typing: a field filled while it loads is replaced by the new one.
+    expect(page).to_have_url(re.compile(r"scope=all"))
     page.get_by_label("Meklēt tēmās, ziņās un klientu vārdos").fill("berzina")
-    expect(page.locator("#results tbody tr")).to_have_count(1)  # htmx updates as one types
-    expect(page).to_have_url(re.compile(r"q=berzina"))
+    expect(page).to_have_url(re.compile(r"q=berzina"))  # htmx updates as one types
+    expect(page.locator("#results tbody tr")).to_have_count(1)
     page.get_by_role("link", name="Garantija dzīvokļa iegādei").click()
     expect(
         page.get_by_role("heading", name=re.compile("Garantija dzīvokļa iegādei"))
