@@ -31,6 +31,33 @@ def clean(value: str) -> str:
     return value
 
 
+def decode_words(
+    name: str, value: str, repairs: list[str], fallbacks: tuple[str, ...] = DEFAULT_FALLBACKS
+) -> str:
+    """Decode RFC 2047 encoded words; a wrong or unknown charset in them is repaired too (each
+    repair is recorded in ``repairs`` under ``name``)."""
+    if "=?" not in value:
+        return value
+    try:
+        chunks = decode_header(value)
+    except Exception:  # a broken encoded word: keep the text as written
+        repairs.append(f"{name}: undecodable encoded word kept as written")
+        return value
+    out = []
+    for chunk, charset in chunks:
+        if isinstance(chunk, str):
+            out.append(chunk)
+            continue
+        if charset is None:
+            out.append(chunk.decode("raw-unicode-escape", "replace"))
+            continue
+        text, note = decode_text(chunk, charset, fallbacks)
+        if note:
+            repairs.append(f"{name}: encoded word {note}")
+        out.append(text)
+    return "".join(out)
+
+
 class HeaderReader:
     """Reads header values of one message (or part), recording the repairs it makes."""
 
@@ -60,27 +87,7 @@ class HeaderReader:
         return _FOLD.sub(" ", value).strip()
 
     def decode_words(self, name: str, value: str) -> str:
-        """Decode RFC 2047 encoded words; a wrong or unknown charset in them is repaired too."""
-        if "=?" not in value:
-            return value
-        try:
-            chunks = decode_header(value)
-        except Exception:  # a broken encoded word: keep the text as written
-            self.repairs.append(f"{name}: undecodable encoded word kept as written")
-            return value
-        out = []
-        for chunk, charset in chunks:
-            if isinstance(chunk, str):
-                out.append(chunk)
-                continue
-            if charset is None:
-                out.append(chunk.decode("raw-unicode-escape", "replace"))
-                continue
-            text, note = decode_text(chunk, charset, self.fallbacks)
-            if note:
-                self.repairs.append(f"{name}: encoded word {note}")
-            out.append(text)
-        return "".join(out)
+        return decode_words(name, value, self.repairs, self.fallbacks)
 
     def text(self, name: str) -> str:
         value = self.raw(name)
