@@ -31,6 +31,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import CharField
+from django.db.models.functions import Upper
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -43,7 +45,11 @@ from charterdesk.channels.email.intake.linking import find_case, id_variants, ou
 from charterdesk.channels.email.models import InboundEmail, InboundState, QuarantineReason
 from charterdesk.channels.email.parsing import Address, ParsedEmail
 from charterdesk.clients.models import Client
-from charterdesk.clients.services import client_get_or_create_by_email
+from charterdesk.clients.services import (
+    client_build,
+    client_get_or_create_by_email,
+    clients_save_built,
+)
 from charterdesk.core.validators import normalise_email
 from charterdesk.directory.models import Institution, Programme
 
@@ -86,12 +92,16 @@ class BatchContext:
         self.own = conf.own_addresses() | set(self.programmes)
         self.own |= {e.lower() for e in Institution.objects.values_list("general_email", flat=True)}
         self.clients: dict[str, Client] = {}
+        self.new_clients: list[Client] = []  # built, saved by ``flush`` (batched)
         addresses = {a.address for p in parsed for a in (p.sender, *p.reply_to) if a}
         if addresses:
-            # One indexed query for the clients already known (addresses as stored: the domain
-            # lower-cased); a new or differently written one goes through the clients service.
-            variants = addresses | {_normal(a) for a in addresses}
-            for client in Client.objects.filter(email__in=variants).order_by("-pk"):
+            # One query over the index on UPPER(email) for the clients already known, matched
+            # as ``client_get_or_create_by_email`` matches them (case-insensitively, lowest id).
+            uppers = {a.strip().upper() for a in addresses}
+            # (A plain CharField output: the e-mail field would normalise the values compared.)
+            upper = Upper("email", output_field=CharField())
+            known = Client.objects.annotate(email_upper=upper).filter(email_upper__in=uppers)
+            for client in known.order_by("-pk"):
                 self.clients[client.email.lower()] = client
         ids = [p.message_id for p in parsed if p.message_id]
         self.taken: dict[str, tuple[int, int]] = {}
@@ -118,7 +128,10 @@ class BatchContext:
                 self.recent[sender].append(at)
 
     def flush(self) -> None:
-        """Write the queued messages (see ``batching``)."""
+        """Save the new clients, then write the queued messages (see ``batching``)."""
+        if self.new_clients:
+            clients_save_built(self.new_clients)
+            self.new_clients = []
         if self.pending is not None:
             self.taken.update(self.pending.flush())
 
@@ -134,19 +147,19 @@ class BatchContext:
         bisect.insort(self.recent[sender], at)
 
     def client_for(self, address: Address, language: str) -> Client:
-        key = address.address.lower()
+        key = address.address.strip().lower()
         client = self.clients.get(key)
         if client is None:
-            client = client_get_or_create_by_email(
-                email=address.address, name=address.name, language=language
-            )
+            if self.pending is None:
+                client = client_get_or_create_by_email(
+                    email=address.address, name=address.name, language=language
+                )
+            else:  # not known (the query above): a new one, saved with the batch's others
+                email = normalise_email(address.address)
+                client = client_build(name=address.name, email=email, language=language)
+                self.new_clients.append(client)
             self.clients[key] = client
         return client
-
-
-def _normal(address: str) -> str:
-    local, _sep, domain = address.strip().rpartition("@")
-    return f"{local}@{domain.lower()}"
 
 
 def _bare(message_id: str) -> str:

@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from charterdesk.channels.email.models import InboundEmail
+from charterdesk.core.bulk import copy_insert
 
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(?:\r?\n[ \t]+)?(<[^<>\s]+>)", re.I | re.M)
@@ -103,8 +104,12 @@ def store_raw(mails: Sequence[RawMail], *, also: Callable[[], None] | None = Non
                 InboundEmail.objects.filter(sha256__in=list(rows)).values_list("sha256", flat=True)
             )
             fresh = [row for digest, row in rows.items() if digest not in known]
-            # ignore_conflicts: another receiver storing the same bytes at this moment is no error.
-            InboundEmail.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=200)
+            try:
+                with transaction.atomic():
+                    copy_insert(fresh)
+            except IntegrityError:
+                # Another receiver stored some of the same bytes meanwhile: that is no error.
+                InboundEmail.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=200)
             result.new = len(fresh)
             result.known = len(mails) - len(fresh)
         if also is not None:
