@@ -7,7 +7,10 @@
   fetches a chunk again (the content hash makes that a no-op).  A changed UIDVALIDITY (folder
   recreated) starts the folder over; again the hash drops what was already stored.
 - ``watch`` waits with IDLE where the server offers it (polling otherwise), and after an outage
-  reconnects with exponential backoff and catches up from the last UID.
+  reconnects with exponential backoff and catches up from the last UID.  IDLE only reports on the
+  selected folder, so a mailbox with several folders on a server with IDLE is watched by one
+  thread per folder, each with its own connection, backoff and error (``MailboxFolder.error``): a
+  folder that cannot be opened does not keep the others from being watched.
 """
 
 from __future__ import annotations
@@ -52,6 +55,10 @@ NETWORK_ERRORS: tuple[type[Exception], ...] = (
 WATCH_ERRORS: tuple[type[Exception], ...] = (*NETWORK_ERRORS, DatabaseError)
 
 
+class FolderError(imaplib.IMAP4.error):
+    """A folder cannot be opened (missing, no rights): that folder's failure, not the mailbox's."""
+
+
 def encode_folder(name: str) -> str:
     """A folder name as IMAP wants it: modified UTF-7 (RFC 3501 5.1.3), quoted."""
     out: list[str] = []
@@ -90,7 +97,8 @@ class ImapMailbox:
     def __init__(self, name: str, options: dict[str, Any]) -> None:
         self.name = name
         self.options = options
-        self.folders: list[str] = list(options.get("FOLDERS") or ["INBOX"])
+        # Each folder once: a folder named twice would be watched by two threads.
+        self.folders: list[str] = list(dict.fromkeys(options.get("FOLDERS") or ["INBOX"]))
         self.batch = int(options.get("FETCH_BATCH", 200))
 
     # --- connection ----------------------------------------------------------------------------
@@ -122,7 +130,8 @@ class ImapMailbox:
     def _select(self, client: imaplib.IMAP4, folder: str) -> int:
         typ, data = client.select(encode_folder(folder), readonly=True)
         if typ != "OK":
-            raise imaplib.IMAP4.error(f"{self.name}: cannot open folder {folder!r}: {data!r}")
+            detail = b" ".join(d for d in data if isinstance(d, bytes)).decode(errors="replace")
+            raise FolderError(f"{self.name}: cannot open folder {folder!r}: {detail or typ}")
         _typ, values = client.response("UIDVALIDITY")
         return int(values[0]) if values and values[0] else 0
 
@@ -238,12 +247,18 @@ class ImapMailbox:
         """Wait in IDLE until the server reports anything, ``timeout`` passes or ``stop`` is set."""
         tag = client._new_tag()  # imaplib of Python 3.11 has no IDLE
         client.send(tag + b" IDLE\r\n")
-        line = client.readline()
-        if not line.startswith(b"+"):
+        reported = False
+        while True:
+            line = client.readline()
+            if line.startswith(b"+"):
+                break
+            if line.startswith(b"* ") and not line.startswith(b"* BYE"):
+                reported = True  # news sent before the continuation: look at the folder again
+                continue
             raise imaplib.IMAP4.abort(f"{self.name}: IDLE refused: {line!r}")
         sock = client.sock
         waited = 0.0
-        while waited < timeout and not stop.is_set():
+        while not reported and waited < timeout and not stop.is_set():
             step = min(1.0, timeout - waited)
             pending = isinstance(sock, ssl.SSLSocket) and sock.pending() > 0
             readable = pending or bool(select.select([sock], [], [], step)[0])
@@ -264,43 +279,143 @@ class ImapMailbox:
                 return
 
     def watch(self, stop: threading.Event, after_store: Callable[[], None]) -> None:
-        """Fetch, hand over, wait (IDLE or poll); reconnect with backoff after any failure."""
+        """Fetch, hand over, wait (IDLE or poll); reconnect with backoff after any failure.
+
+        One folder, or a server without IDLE: one connection that fetches every folder and then
+        IDLEs on the folder (one folder) or polls every ``POLL_SECONDS``.  Several folders on a
+        server with IDLE: one thread per folder with its own connection, since IDLE only reports
+        on the selected folder.  ``after_store`` is called (never two calls at once) after new
+        messages were stored.  Returns once ``stop`` is set and every thread of it has ended."""
+        notify = _one_at_a_time(after_store)
+        if len(self.folders) > 1 and self.options.get("IDLE", True):
+            # Connects first to learn whether the server offers IDLE; without it this polls.
+            if self._watch(self.folders, stop, notify, split_if_idle=True):
+                self._watch_each_folder(stop, notify)
+        else:
+            self._watch(self.folders, stop, notify)
+
+    def _watch_each_folder(self, stop: threading.Event, notify: Callable[[], None]) -> None:
+        threads = [
+            threading.Thread(
+                target=self._watch_folder,
+                args=(folder, stop, notify),
+                name=f"imap {self.name}/{folder}",
+                daemon=True,
+            )
+            for folder in self.folders
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            for thread in threads:
+                thread.join()
+        except BaseException:  # e.g. KeyboardInterrupt in the caller: stop them all the same
+            stop.set()
+            for thread in threads:
+                thread.join()
+            raise
+
+    def _watch_folder(self, folder: str, stop: threading.Event, notify: Callable[[], None]) -> None:
+        """One folder's thread: its own connection, backoff and database connection."""
+        try:
+            self._watch([folder], stop, notify)
+        except Exception as exc:  # a bug, not an outage: this folder stops, the others go on
+            log.exception("%s/%s: watching the folder stopped", self.name, folder)
+            self._record_error(f"{type(exc).__name__}: {exc}", [folder])
+        finally:
+            connections.close_all()  # Django's connections are per thread
+
+    def _watch(
+        self,
+        folders: list[str],
+        stop: threading.Event,
+        notify: Callable[[], None],
+        *,
+        split_if_idle: bool = False,
+    ) -> bool:
+        """Watch ``folders`` over one connection until ``stop`` is set (returns False).  With
+        ``split_if_idle``, returns True as soon as a connection shows that the server offers IDLE
+        (the caller then watches each folder on its own connection)."""
         first, most = conf.backoff()
         delay = first
         poll = float(self.options.get("POLL_SECONDS", 60))
+        label = f"{self.name}/{folders[0]}" if len(folders) == 1 else self.name
         while not stop.is_set():
             client: imaplib.IMAP4 | None = None
             try:
                 close_old_connections()
                 client = self.connect()
-                log.info("%s: connected to %s", self.name, self.options["HOST"])
-                delay = first
+                if split_if_idle and self.supports_idle(client):
+                    return True
+                log.info("%s: connected to %s", label, self.options["HOST"])
                 while not stop.is_set():
-                    if self.fetch(client):
-                        after_store()
-                    if self.supports_idle(client):
-                        self._select(client, self.folders[0])
-                        wait = poll if len(self.folders) > 1 else IDLE_SECONDS
-                        self.idle(client, min(wait, IDLE_SECONDS), stop)
+                    failed = self._fetch_folders(client, folders, notify)
+                    if len(failed) == len(folders) == 1:
+                        # Nothing to IDLE on: try the folder again with backoff, same connection.
+                        stop.wait(_jitter(delay))
+                        delay = min(delay * 2, most)
+                        client.noop()
+                        continue
+                    delay = first  # a pass went through: the next outage starts from the first wait
+                    if len(folders) == 1 and self.supports_idle(client):
+                        self.idle(client, IDLE_SECONDS, stop)  # the folder is still selected
                     else:
                         stop.wait(poll)
                         client.noop()
             except WATCH_ERRORS as exc:
-                log.warning("%s: %s; reconnecting in %.1f s", self.name, exc, delay)
-                self._record_error(str(exc))
+                log.warning("%s: %s; reconnecting in %.1f s", label, exc, delay)
+                self._record_error(str(exc), folders)
                 if isinstance(exc, DatabaseError):
                     connections.close_all()
-                stop.wait(delay * random.uniform(0.8, 1.2))
+                stop.wait(_jitter(delay))
                 delay = min(delay * 2, most)
             finally:
                 if client is not None:
                     _close(client)
+        return False
 
-    def _record_error(self, error: str) -> None:
+    def _fetch_folders(
+        self, client: imaplib.IMAP4, folders: list[str], notify: Callable[[], None]
+    ) -> list[str]:
+        """Fetch each folder, ``notify`` after each that had new mail; a folder that cannot be
+        opened gets its error recorded and is skipped.  Returns the folders that failed."""
+        failed: list[str] = []
+        for folder in folders:
+            try:
+                new = self.fetch_folder(client, folder)
+            except FolderError as exc:
+                log.warning("%s", exc)
+                self._record_error(str(exc), [folder])
+                failed.append(folder)
+                continue
+            if new:
+                notify()
+        return failed
+
+    def _record_error(self, error: str, folders: list[str]) -> None:
+        """The error on each of ``folders`` (a row is made for a folder never opened yet)."""
         try:
-            MailboxFolder.objects.filter(mailbox=self.name).update(error=error[:2000])
+            for folder in folders:
+                MailboxFolder.objects.update_or_create(
+                    mailbox=self.name, folder=folder, defaults={"error": error[:2000]}
+                )
         except DatabaseError:
             connections.close_all()
+
+
+def _jitter(delay: float) -> float:
+    return delay * random.uniform(0.8, 1.2)
+
+
+def _one_at_a_time(call: Callable[[], None]) -> Callable[[], None]:
+    """``call`` behind a lock: the folders' threads never run it at the same time."""
+    lock = threading.Lock()
+
+    def serialised() -> None:
+        with lock:
+            call()
+
+    return serialised
 
 
 def _close(client: imaplib.IMAP4) -> None:
