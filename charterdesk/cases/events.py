@@ -21,6 +21,7 @@ from typing import Any
 from django.utils import timezone
 
 from charterdesk.cases.models import Case, CaseEvent, Message
+from charterdesk.core.bulk import copy_insert
 from charterdesk.directory.models import Employee
 from charterdesk.standard.events import Event
 
@@ -71,7 +72,7 @@ def record_events_bulk(events: list[CaseEvent]) -> list[CaseEvent]:
             event.at = now
         if event.params is None:
             event.params = {}
-    CaseEvent.objects.bulk_create(events)
+    copy_insert(events, with_pks=True)
     replaced = {id(r) for _fn, r in _batch_listeners if r is not None}
     per_event = [fn for fn in _listeners if id(fn) not in replaced]
     for event in events:

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from charterdesk.cases.models import CaseEvent
 from charterdesk.cases.services import case_set_next_due_many
+from charterdesk.core.bulk import copy_insert
 from charterdesk.sla import engine
 from charterdesk.sla.deadlines import DeadlineError, has_deadline
 from charterdesk.sla.models import Timer
@@ -99,7 +100,7 @@ def on_case_events(events: list[CaseEvent]) -> None:
 def _insert(timers: list[Timer]) -> None:
     if not timers:
         return
-    Timer.objects.bulk_create(timers)
+    copy_insert(timers, with_pks=True)
     schedule_fire_many([(t.pk, t.next_check_at) for t in timers])
 
 

@@ -25,7 +25,6 @@ from django.utils.timezone import localtime
 from charterdesk.cases.errors import CaseError
 from charterdesk.cases.events import record_events_bulk
 from charterdesk.cases.models import (
-    Attachment,
     Case,
     CaseEvent,
     Channel,
@@ -38,6 +37,7 @@ from charterdesk.cases.services._common import check_transition
 from charterdesk.cases.services.messages import AttachmentData, attachment_rows
 from charterdesk.cases.status import Status
 from charterdesk.clients.models import Client
+from charterdesk.core.bulk import copy_insert
 from charterdesk.directory.models import Programme
 from charterdesk.standard.events import Event
 
@@ -212,15 +212,15 @@ def case_receive_batch(items: Sequence[InboundItem]) -> list[Message]:
             )
         )
     if new_cases:
-        Case.objects.bulk_create(new_cases)  # with their final version (the lock's bump)
-    Message.objects.bulk_create(messages)
+        copy_insert(new_cases, with_pks=True)  # with their final version (the lock's bump)
+    copy_insert(messages, with_pks=True)
     attachments = [
         row
         for item, message in zip(items, messages, strict=True)
         for row in attachment_rows(message, item.attachments)
     ]
     if attachments:
-        Attachment.objects.bulk_create(attachments)
+        copy_insert(attachments, with_pks=True)
     for pk in existing_ids:
         case = cases[pk]
         Case.objects.filter(pk=pk).update(
