@@ -9,10 +9,13 @@ as ``bulk_create`` would set them.  On other databases it is ``bulk_create``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import connections, router
+from django.db import models as m
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
@@ -27,6 +30,50 @@ def _concrete_fields(model: type[Model], with_pk: bool) -> list[Field[Any, Any]]
             continue
         fields.append(field)
     return fields
+
+
+# Fields whose Python value psycopg takes as it is, when it has the expected type (Django's
+# ``get_db_prep_save`` would only check and convert it): exactly these classes, not subclasses,
+# which may prepare values their own way.  Anything else goes through ``get_db_prep_save``.
+_INTEGERS = (
+    m.IntegerField,
+    m.BigIntegerField,
+    m.SmallIntegerField,
+    m.PositiveIntegerField,
+    m.PositiveSmallIntegerField,
+    m.PositiveBigIntegerField,
+    m.AutoField,
+    m.BigAutoField,
+)
+
+
+def _plain_type(field: Field[Any, Any]) -> type | None:
+    if type(field) is m.ForeignKey:
+        field = field.target_field
+    kind = type(field)
+    if kind in (m.CharField, m.TextField):
+        return str
+    if kind is m.BooleanField:
+        return bool
+    if kind in _INTEGERS:
+        return int
+    if kind is m.DateTimeField:
+        return datetime
+    return None
+
+
+def _preparer(field: Field[Any, Any], connection: BaseDatabaseWrapper) -> Callable[[Any], Any]:
+    slow = field.get_db_prep_save
+    plain = _plain_type(field)
+    if plain is datetime:  # aware only: a naive one is made aware by Django's rules
+        return lambda v: (
+            v
+            if v is None or (type(v) is datetime and v.tzinfo is not None)
+            else slow(v, connection)
+        )
+    if plain is not None:
+        return lambda v: v if v is None or type(v) is plain else slow(v, connection)
+    return lambda v: slow(v, connection)
 
 
 def copy_insert(objs: Sequence[M], *, with_pks: bool = False) -> Sequence[M]:
@@ -60,12 +107,12 @@ def copy_insert(objs: Sequence[M], *, with_pks: bool = False) -> Sequence[M]:
         include_pk = all(obj.pk is not None for obj in objs)
         fields = _concrete_fields(model, include_pk)
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        prepared = [(f.attname, _preparer(f, connection)) for f in fields]
         raw_cursor = cursor.cursor  # psycopg's own cursor
         with raw_cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for obj in objs:
-                copy.write_row(
-                    [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
-                )
+                values = obj.__dict__
+                copy.write_row([prep(values[name]) for name, prep in prepared])
     for obj in objs:
         obj._state.adding = False
         obj._state.db = alias
