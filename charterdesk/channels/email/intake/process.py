@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 
 # A row whose earlier tries died with the process this often goes to quarantine.
 MAX_ATTEMPTS = 6
+# Following a storing process: seconds between looks when no stored row is waiting.
+FOLLOW_WAIT = 0.05
 _LOAD_FIELDS = (
     "id",
     "raw",
@@ -335,14 +338,27 @@ def _write_one(row: InboundEmail, result: ParseResult, stats: ProcessStats) -> N
 
 
 def _batches(
-    batch_size: int, ids: Sequence[int] | None, limit: int | None
+    batch_size: int,
+    ids: Sequence[int] | None,
+    limit: int | None,
+    follow: Callable[[], bool] | None = None,
 ) -> Iterator[list[InboundEmail]]:
+    """Stored rows in id order, ``batch_size`` at a time.  With ``follow``: while it returns
+    True (more rows are being stored), an empty claim yields ``[]`` (the caller waits and asks
+    again); after that, one pass from the start takes rows committed out of id order."""
     after = 0
     left = limit if limit is not None else -1
+    final = follow is None
     while left != 0:
         rows = _claim(batch_size if left < 0 else min(batch_size, left), ids, after)
         if not rows:
-            return
+            if final:
+                return
+            if follow is not None and follow():
+                yield []
+                continue
+            final, after = True, 0
+            continue
         after = rows[-1].pk
         left = left - len(rows) if left > 0 else left
         yield rows
@@ -355,18 +371,25 @@ def process_pending(
     ids: Sequence[int] | None = None,
     progress: Callable[[ProcessStats], None] | None = None,
     limit: int | None = None,
+    follow: Callable[[], bool] | None = None,
 ) -> ProcessStats:
     """Process every stored row (or only ``ids``, or at most ``limit`` rows) until none is left;
-    returns the counts."""
+    returns the counts.  ``follow``: see ``_batches`` (processing beside storing)."""
     size = batch_size or conf.batch_size()
     pool = make_pool(conf.parse_workers() if workers is None else workers)
     parser = _Parser(pool)
     stats = ProcessStats()
+    finished = False
     try:
-        batches = _batches(size, ids, limit)
+        batches = _batches(size, ids, limit, follow)
         current = next(batches, None)
         pending = parser.submit(current) if current else None
-        while current is not None and pending is not None:
+        while current is not None:
+            if pending is None:  # following the storing: nothing stored yet
+                time.sleep(FOLLOW_WAIT)
+                current = next(batches, None)
+                pending = parser.submit(current) if current else None
+                continue
             following = next(batches, None)
             following_parse = parser.submit(following) if following else None
             results = parser.result(pending, current)
@@ -393,7 +416,10 @@ def process_pending(
             if progress is not None:
                 progress(stats)
             current, pending = following, following_parse
+        finished = True
     finally:
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            # Done: wait for the workers to end (a process that exits while its pool's workers
+            # still wait for work can hang in multiprocessing's exit handler).  On an error, no.
+            pool.shutdown(wait=finished, cancel_futures=True)
     return stats

@@ -23,6 +23,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from charterdesk.channels.email import conf
+from charterdesk.channels.email.intake.follow import Follower, can_follow
 from charterdesk.channels.email.intake.process import ProcessStats, process_pending
 from charterdesk.channels.email.intake.quarantine import (
     QuarantineError,
@@ -36,6 +37,9 @@ from charterdesk.channels.email.transports.files import ImportSourceError, read_
 
 # Stored-but-unprocessed messages above which `import`/`fetch`/`process` start a parser process.
 BULK_BACKLOG = 2000
+# Messages stored per transaction by `import`; after the first full chunk, processing starts in a
+# second process beside the storing (``intake.follow``).
+STORE_CHUNK = 500
 
 
 class Command(BaseCommand):
@@ -115,30 +119,52 @@ class Command(BaseCommand):
         self._report(stats, started)
 
     # --- actions -------------------------------------------------------------------------------
+    def _follower(self, options: dict[str, Any]) -> Follower | None:
+        """The process that processes beside storing (``intake.follow``), where it may run."""
+        if options["no_process"] or not can_follow():
+            return None
+        return Follower(batch_size=options.get("batch"), workers=options.get("workers"))
+
+    def _finish(self, follower: Follower | None, options: dict[str, Any], started: float) -> None:
+        """After storing: the follower's counts, or processing here (what is left)."""
+        if options["no_process"]:
+            return
+        stats = follower.finish() if follower is not None else None
+        if stats is None:
+            self._process(options)
+            return
+        self._report(stats, started)
+
     def do_import(self, options: dict[str, Any]) -> None:
         started = time.monotonic()
         new = known = 0
         chunk: list[RawMail] = []
         chunk_bytes = 0
+        follower: Follower | None = None
         try:
             for mail in read_messages(options["path"]):
                 chunk.append(mail)
                 chunk_bytes += len(mail.raw)
-                if len(chunk) >= 500 or chunk_bytes > 32 * 1024 * 1024:
+                if len(chunk) >= STORE_CHUNK or chunk_bytes > 32 * 1024 * 1024:
                     result = store_raw(chunk)
                     new, known = new + result.new, known + result.known
                     chunk, chunk_bytes = [], 0
+                    if follower is None:  # a large import: process beside storing
+                        follower = self._follower(options)
             if chunk:
                 result = store_raw(chunk)
                 new, known = new + result.new, known + result.known
-        except (ImportSourceError, OSError) as exc:
-            raise CommandError(str(exc)) from None
+        except BaseException as exc:
+            if follower is not None:  # it finishes what is stored; nothing is left waiting on it
+                follower.finish()
+            if isinstance(exc, (ImportSourceError, OSError)):
+                raise CommandError(str(exc)) from None
+            raise
         self.stdout.write(
             _("Stored %(new)s new messages from %(path)s (%(known)s were already stored).")
             % {"new": new, "path": options["path"], "known": known}
         )
-        if not options["no_process"]:
-            self._process(options)
+        self._finish(follower, options, started)
         self.stdout.write(_("Done in %(seconds).1f s.") % {"seconds": time.monotonic() - started})
 
     def do_fetch(self, options: dict[str, Any]) -> None:
