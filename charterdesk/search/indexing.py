@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -20,19 +21,47 @@ def _national_phone(phone: str) -> str:
     return phone[4:] if phone.startswith("+371") else ""
 
 
-def document_text(case: Case, bodies: Iterable[str]) -> str:
-    client = case.client
+# What a document says about its case and client, read as values (no model instances).
+_CASE_FIELDS = (
+    "pk",
+    "reference",
+    "subject",
+    "client__name",
+    "client__email",
+    "client__phone",
+    "client__registration_number",
+)
+
+
+def document_text(head: Sequence[str], bodies: Iterable[str]) -> str:
+    """``head``: the case's values of ``_CASE_FIELDS`` after the primary key."""
+    reference, subject, name, email, phone, registration_number = head
     parts = [
-        case.reference,
-        case.subject,
-        client.name,
-        client.email,
-        client.phone,
-        _national_phone(client.phone),
-        client.registration_number,
+        reference,
+        subject,
+        name,
+        email,
+        phone,
+        _national_phone(phone),
+        registration_number,
         *bodies,
     ]
     return fold(" ".join(p for p in parts if p))[:MAX_TEXT]
+
+
+def _documents(cases: Iterable[Sequence[Any]]) -> list[tuple[int, str]]:
+    """``(case id, text)`` for rows of ``_CASE_FIELDS``: their messages read with one query."""
+    heads = {row[0]: row[1:] for row in cases}
+    if not heads:
+        return []
+    texts: dict[int, list[str]] = {pk: [] for pk in heads}
+    for case_id, subject, body in (
+        Message.objects.filter(case_id__in=list(heads))
+        .order_by("case_id", "created_at", "id")
+        .values_list("case_id", "subject", "body")
+    ):
+        texts[case_id].append(f"{subject} {body}")
+    return [(pk, document_text(head, texts[pk])) for pk, head in heads.items()]
 
 
 def store(rows: list[tuple[int, str]]) -> None:
@@ -65,25 +94,15 @@ def store(rows: list[tuple[int, str]]) -> None:
 
 def index_case(case_id: int) -> None:
     """Rebuild the document of one case (called in the transaction that changed it)."""
-    case = Case.objects.select_related("client").get(pk=case_id)
-    bodies = Message.objects.filter(case_id=case_id).order_by("created_at", "id")
-    texts = [f"{subject} {body}" for subject, body in bodies.values_list("subject", "body")]
-    store([(case_id, document_text(case, texts))])
+    index_cases([case_id])
 
 
 def index_cases(case_ids: list[int]) -> None:
     """Rebuild the documents of ``case_ids`` with two reads and one upsert (a batch of changes)."""
     if not case_ids:
         return
-    cases = list(Case.objects.select_related("client").filter(pk__in=case_ids).order_by("pk"))
-    texts: dict[int, list[str]] = {c.pk: [] for c in cases}
-    for case_id, subject, body in (
-        Message.objects.filter(case_id__in=case_ids)
-        .order_by("case_id", "created_at", "id")
-        .values_list("case_id", "subject", "body")
-    ):
-        texts[case_id].append(f"{subject} {body}")
-    store([(c.pk, document_text(c, texts[c.pk])) for c in cases])
+    cases = Case.objects.filter(pk__in=case_ids).order_by("pk").values_list(*_CASE_FIELDS)
+    store(_documents(cases))
 
 
 def rebuild(batch_size: int = 2000, progress: bool = False) -> int:
@@ -92,22 +111,14 @@ def rebuild(batch_size: int = 2000, progress: bool = False) -> int:
     last = 0
     while True:
         cases = list(
-            Case.objects.select_related("client").filter(pk__gt=last).order_by("pk")[:batch_size]
+            Case.objects.filter(pk__gt=last).order_by("pk").values_list(*_CASE_FIELDS)[:batch_size]
         )
         if not cases:
             break
-        ids = [c.pk for c in cases]
-        texts: dict[int, list[str]] = {pk: [] for pk in ids}
-        for case_id, subject, body in (
-            Message.objects.filter(case_id__in=ids)
-            .order_by("case_id", "created_at", "id")
-            .values_list("case_id", "subject", "body")
-        ):
-            texts[case_id].append(f"{subject} {body}")
         with transaction.atomic():
-            store([(c.pk, document_text(c, texts[c.pk])) for c in cases])
+            store(_documents(cases))
         done += len(cases)
-        last = ids[-1]
+        last = cases[-1][0]
         if progress:
             print(f"  {done} cases indexed", flush=True)
     if connection.vendor == "sqlite":

@@ -146,7 +146,7 @@ def test_sigkill_at_random_points_loses_and_doubles_nothing(tmp_path):
             )
             # Kill the first runs at a random moment (startup, storing, or mid-batch); later runs
             # get longer and longer so the test ends.
-            wait = rng.uniform(0.5, 3.0) + (runs > 8) * 60
+            wait = rng.uniform(0.4, 1.6) + (runs > 8) * 60
             try:
                 worker.wait(timeout=wait)
             except subprocess.TimeoutExpired:

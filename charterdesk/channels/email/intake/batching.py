@@ -20,6 +20,7 @@ when the queue is written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -67,13 +68,16 @@ class Pending:
     def duplicate_of(self, bare: str, outcome: Outcome) -> None:
         self.duplicates.append((outcome, self.by_id[bare]))
 
-    def find_case(self, parsed: ParsedEmail) -> tuple[Case | None, str, int | None] | None:
+    def find_case(
+        self, parsed: ParsedEmail, lookup: Callable[[list[str]], dict[str, int]] = header_rows
+    ) -> tuple[Case | None, str, int | None] | None:
         """``linking.find_case`` with the queue in view: ``(case, how, queued index)`` where the
         index is the queued message it answers (case None then); None when only writing the
-        queue first can tell (the caller flushes and asks ``linking.find_case``)."""
+        queue first can tell (the caller flushes and asks ``linking.find_case``).  ``lookup``:
+        ``linking.header_rows`` or the batch's equal of it."""
         wanted = wanted_ids(parsed)
         if wanted:
-            rows = header_rows(wanted)
+            rows = lookup(wanted)
             for value in wanted:
                 stored = stored_case_id(rows, value)
                 queued = self.by_id.get(_bare(value))

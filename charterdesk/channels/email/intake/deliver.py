@@ -41,7 +41,13 @@ from charterdesk.cases.services import AttachmentData, InboundItem, case_add_mes
 from charterdesk.cases.status import ACTIVE, Status
 from charterdesk.channels.email import conf
 from charterdesk.channels.email.intake.batching import Pending
-from charterdesk.channels.email.intake.linking import find_case, id_variants, outbound_message
+from charterdesk.channels.email.intake.linking import (
+    find_case,
+    header_rows,
+    id_variants,
+    outbound_message,
+    wanted_ids,
+)
 from charterdesk.channels.email.models import InboundEmail, InboundState, QuarantineReason
 from charterdesk.channels.email.parsing import Address, ParsedEmail
 from charterdesk.clients.models import Client
@@ -103,6 +109,10 @@ class BatchContext:
             known = Client.objects.annotate(email_upper=upper).filter(email_upper__in=uppers)
             for client in known.order_by("-pk"):
                 self.clients[client.email.lower()] = client
+        # The messages this batch's messages answer (one query for all of them); what the batch
+        # writes is added as it goes (``wrote``), so a lookup sees what a query would see.
+        answered = sorted({w for p in parsed for w in wanted_ids(p)})
+        self.headers: dict[str, int] = header_rows(answered) if answered else {}
         ids = [p.message_id for p in parsed if p.message_id]
         self.taken: dict[str, tuple[int, int]] = {}
         if ids:
@@ -127,13 +137,24 @@ class BatchContext:
             for sender, at in rows:
                 self.recent[sender].append(at)
 
+    def wrote(self, bare: str, case_id: int, message_pk: int) -> None:
+        """A message with Message-ID ``<bare>`` was written on ``case_id`` in this batch."""
+        if bare:
+            self.taken[bare] = (case_id, message_pk)
+            self.headers[f"<{bare}>"] = case_id
+
+    def header_rows(self, wanted: list[str]) -> dict[str, int]:
+        """``linking.header_rows`` for this batch's messages, without a query."""
+        return self.headers
+
     def flush(self) -> None:
         """Save the new clients, then write the queued messages (see ``batching``)."""
         if self.new_clients:
             clients_save_built(self.new_clients)
             self.new_clients = []
         if self.pending is not None:
-            self.taken.update(self.pending.flush())
+            for bare, (case_id, message_pk) in self.pending.flush().items():
+                self.wrote(bare, case_id, message_pk)
 
     def over_limit(self, sender: str, at: datetime) -> bool:
         times = self.recent[sender]
@@ -239,7 +260,9 @@ def _client(parsed: ParsedEmail, ctx: BatchContext, override: str = "") -> Clien
     return None
 
 
-def _bounce(row: InboundEmail, parsed: ParsedEmail, force: bool) -> Outcome | None:
+def _bounce(
+    row: InboundEmail, parsed: ParsedEmail, ctx: BatchContext, force: bool
+) -> Outcome | None:
     report = parsed.report
     assert report is not None
     info: dict[str, Any] = {
@@ -311,6 +334,7 @@ def _bounce(row: InboundEmail, parsed: ParsedEmail, force: bool) -> Outcome | No
         attachments=_attachments(parsed),
         at=row.received_at,
     )
+    ctx.wrote(_bare(parsed.message_id), case.pk, note.pk)
     return Outcome(InboundState.PROCESSED, case_id=case.pk, message_pk=note.pk, info=info)
 
 
@@ -364,12 +388,12 @@ def deliver(
             )
     if parsed.report is not None:
         ctx.flush()
-        bounced = _bounce(row, parsed, force)
+        bounced = _bounce(row, parsed, ctx, force)
         if bounced is not None:
             bounced.info.update(info)
             return bounced
     queued_case: int | None = None  # the queued message it answers (batched)
-    found = pending.find_case(parsed) if pending is not None else None
+    found = pending.find_case(parsed, ctx.header_rows) if pending is not None else None
     if found is None:
         ctx.flush()  # only the written queue can tell
         case, how = find_case(parsed)
@@ -481,8 +505,7 @@ def deliver(
             language=parsed.language,
             **common,
         )
-    if bare:
-        ctx.taken[bare] = (case.pk, message.pk)
+    ctx.wrote(bare, case.pk, message.pk)
     return Outcome(InboundState.PROCESSED, case_id=case.pk, message_pk=message.pk, info=info)
 
 
