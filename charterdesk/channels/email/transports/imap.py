@@ -97,6 +97,9 @@ class ImapMailbox:
     def __init__(self, name: str, options: dict[str, Any]) -> None:
         self.name = name
         self.options = options
+        # Told how many new messages each stored chunk had (``email fetch`` starts processing
+        # beside a large fetch with it).
+        self.on_stored: Callable[[int], None] | None = None
         # Each folder once: a folder named twice would be watched by two threads.
         self.folders: list[str] = list(dict.fromkeys(options.get("FOLDERS") or ["INBOX"]))
         self.batch = int(options.get("FETCH_BATCH", 200))
@@ -225,8 +228,11 @@ class ImapMailbox:
                     uidvalidity=uidvalidity, last_uid=top, checked_at=timezone.now(), error=""
                 )
 
-            new += store_raw(mails, also=record).new
+            stored = store_raw(mails, also=record).new
+            new += stored
             last = top
+            if self.on_stored is not None:
+                self.on_stored(stored)
         MailboxFolder.objects.filter(pk=state.pk).update(
             uidvalidity=uidvalidity, last_uid=last, checked_at=timezone.now(), error=""
         )

@@ -171,17 +171,32 @@ class Command(BaseCommand):
         backends = [b for b in load_backends(options["mailbox"]) if hasattr(b, "fetch")]
         if not backends:
             raise CommandError(_("No IMAP mailbox is configured (CHARTERDESK_EMAIL_INTAKE)."))
-        for backend in backends:
-            try:
-                count = backend.fetch()
-            except Exception as exc:
-                raise CommandError(f"{backend.name}: {exc}") from None
-            self.stdout.write(
-                _("%(mailbox)s: %(count)s new messages stored.")
-                % {"mailbox": backend.name, "count": count}
-            )
-        if not options["no_process"]:
-            self._process(options)
+        started = time.monotonic()
+        follower: Follower | None = None
+        total = 0
+
+        def stored(count: int) -> None:  # a large fetch: process beside storing
+            nonlocal follower, total
+            total += count
+            if follower is None and total >= STORE_CHUNK:
+                follower = self._follower(options)
+
+        try:
+            for backend in backends:
+                backend.on_stored = stored
+                try:
+                    count = backend.fetch()
+                except Exception as exc:
+                    raise CommandError(f"{backend.name}: {exc}") from None
+                self.stdout.write(
+                    _("%(mailbox)s: %(count)s new messages stored.")
+                    % {"mailbox": backend.name, "count": count}
+                )
+        except BaseException:
+            if follower is not None:  # it finishes what is stored; nothing is left waiting on it
+                follower.finish()
+            raise
+        self._finish(follower, options, started)
 
     def _run_until_signal(self, backends: list[Any], stop: threading.Event) -> None:
         from charterdesk.channels.email.transports.lmtp import ProcessingThread
