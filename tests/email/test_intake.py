@@ -10,6 +10,7 @@ from django.utils import translation
 from charterdesk.cases.models import Case, Direction, Message
 from charterdesk.cases.services import case_close, case_open, case_resolve
 from charterdesk.channels.email.intake import process as process_module
+from charterdesk.channels.email.intake.details import shown
 from charterdesk.channels.email.intake.process import process_pending
 from charterdesk.channels.email.intake.quarantine import (
     QuarantineError,
@@ -228,8 +229,14 @@ def test_too_large_message_is_quarantined_and_can_be_released(settings):
     [row] = take_in(build(attachments=[("big.bin", "application/octet-stream", b"x" * 5000)]))
     assert row.state == InboundState.QUARANTINED and row.reason == QuarantineReason.TOO_LARGE
     assert "limit is 2000 bytes" in row.error
+    with translation.override("lv"):  # [stored in English, shown in the reader's language]
+        size = f"{row.size:,}".replace(",", "\xa0")  # Latvian groups digits with a (hard) space
+        assert shown(row.error, row.info) == f"{size} baiti; ierobežojums ir 2\xa0000 baiti."
+    with translation.override("en"):
+        assert shown(row.error, row.info) == f"{row.size:,} bytes; the limit is 2,000 bytes."
     released = inbound_release(inbound=row, by="admin")
     assert released.state == InboundState.PROCESSED and released.case is not None
+    assert shown(released.error, released.info) == ""  # the old detail does not follow it
     assert released.case.messages.get().attachments.get().size == 5000
     assert released.info["quarantine_history"][0]["reason"] == QuarantineReason.TOO_LARGE
 
@@ -270,6 +277,10 @@ def test_no_sender_is_quarantined_and_released_with_a_given_address():
 def test_unparseable_message_is_quarantined_and_released_with_the_original_attached():
     [row] = take_in(b"\x00\x01\x02 this is not mail \xff\xfe")
     assert row.reason == QuarantineReason.UNPARSEABLE and "header line" in row.error
+    with translation.override("lv"):
+        assert shown(row.error, row.info) == (
+            "E-pastu nevar nolasīt: e-pasts nesākas ar galvenes rindu (tas nav e-pasta ziņojums)"
+        )
     released = inbound_release(inbound=row, sender="ieva@example.lv")
     message = released.case_message
     assert message.attachments.get().filename == "message.eml"

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from charterdesk.channels.email.intake.details import shown
 from charterdesk.channels.email.intake.quarantine import (
     QuarantineError,
     inbound_delete,
@@ -67,7 +68,7 @@ class InboundEmailAdmin(admin.ModelAdmin):
         "stored_at",
         "state",
         "reason",
-        "error",
+        "detail",
         "sender",
         "subject",
         "case",
@@ -100,6 +101,10 @@ class InboundEmailAdmin(admin.ModelAdmin):
             '<a href="{}">{}</a>', url, obj.case.reference if obj.case else obj.case_id
         )
 
+    @admin.display(description=_("details"))
+    def detail(self, obj: InboundEmail) -> str:
+        return shown(obj.error, obj.info)
+
     @admin.display(description=_("header lines"))
     def headers(self, obj: InboundEmail) -> str:
         raw = InboundEmail.objects.values_list("raw", flat=True).get(pk=obj.pk)
@@ -121,7 +126,7 @@ class InboundEmailAdmin(admin.ModelAdmin):
                 self.message_user(
                     request,
                     _("E-mail #%(id)s is still held: %(error)s")
-                    % {"id": row.pk, "error": result.error},
+                    % {"id": row.pk, "error": shown(result.error, result.info)},
                     messages.WARNING,
                 )
             else:

@@ -35,12 +35,14 @@ from django.db.models import CharField
 from django.db.models.functions import Upper
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from charterdesk.cases.models import Case, Channel, Direction, Message, MessageKind
 from charterdesk.cases.services import AttachmentData, InboundItem, case_add_message, case_open
 from charterdesk.cases.status import ACTIVE, Status
 from charterdesk.channels.email import conf
 from charterdesk.channels.email.intake.batching import Pending
+from charterdesk.channels.email.intake.details import detail
 from charterdesk.channels.email.intake.linking import (
     find_case,
     header_rows,
@@ -76,8 +78,12 @@ class Outcome:
     info: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def quarantine(cls, reason: QuarantineReason, error: str, **info: Any) -> Outcome:
-        return cls(InboundState.QUARANTINED, reason.value, error, info=info)
+    def quarantine(
+        cls, reason: QuarantineReason, template: str, params: dict[str, Any], **info: Any
+    ) -> Outcome:
+        """To quarantine, with the detail ``template % params`` (see ``details``)."""
+        error, stored = detail(template, **params)
+        return cls(InboundState.QUARANTINED, reason.value, error, info={**info, "detail": stored})
 
 
 class BatchContext:
@@ -296,8 +302,11 @@ def _bounce(
             return None  # released: taken in like any message from the sender
         return Outcome.quarantine(
             QuarantineReason.BOUNCE_UNMATCHED,
-            f"Delivery report for Message-ID {report.original_message_id or '(none found)'}, "
-            "which is not a message this desk sent.",
+            gettext_noop(
+                "Delivery report for Message-ID %(message_id)s, which is not a message this "
+                "desk sent."
+            ),
+            {"message_id": report.original_message_id or "—"},
             **info,
         )
     if marked:
@@ -376,14 +385,18 @@ def deliver(
         )
     if not force and sender and sender in ctx.own:
         return Outcome.quarantine(
-            QuarantineReason.OWN_ADDRESS, f"Sent from our own address {sender}.", **info
+            QuarantineReason.OWN_ADDRESS,
+            gettext_noop("Sent from our own address %(address)s."),
+            {"address": sender},
+            **info,
         )
     if not force:
         blocked = forbidden_attachments(parsed)
         if blocked:
             return Outcome.quarantine(
                 QuarantineReason.FORBIDDEN_ATTACHMENT,
-                "Forbidden attachment type: " + ", ".join(blocked),
+                gettext_noop("Forbidden attachment type: %(files)s"),
+                {"files": ", ".join(blocked)},
                 **info,
             )
     if parsed.report is not None:
@@ -417,21 +430,28 @@ def deliver(
     if case is None and queued_case is None and parsed.auto_submitted and not force:
         return Outcome.quarantine(
             QuarantineReason.AUTO_UNTHREADED,
-            f"Automatic message ({parsed.auto_submitted}) that answers no case.",
+            gettext_noop("Automatic message (%(why)s) that answers no case."),
+            {"why": parsed.auto_submitted},
             **info,
         )
     if not force and sender and ctx.over_limit(sender, row.received_at):
         ctx.count(sender, row.received_at)
         return Outcome.quarantine(
             QuarantineReason.RATE_LIMITED,
-            f"More than {ctx.limit} messages from {sender} within {ctx.window} seconds.",
+            gettext_noop(
+                "More than %(limit)s messages from %(sender)s within %(seconds)s seconds."
+            ),
+            {"limit": ctx.limit, "sender": sender, "seconds": ctx.window},
             **info,
         )
     client = _client(parsed, ctx, sender_override)
     if client is None:
         shown = str(parsed.sender) if parsed.sender else "(none)"
         return Outcome.quarantine(
-            QuarantineReason.NO_SENDER, f"No usable sender address: From is {shown}.", **info
+            QuarantineReason.NO_SENDER,
+            gettext_noop("No usable sender address: From is %(sender)s."),
+            {"sender": shown},
+            **info,
         )
     if sender:
         ctx.count(sender, row.received_at)

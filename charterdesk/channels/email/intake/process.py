@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.db.models import F, Field
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from charterdesk.channels.email import conf
 from charterdesk.channels.email.intake.deliver import BatchContext, Outcome, deliver
@@ -213,11 +214,17 @@ def _decide(
     if result is None:
         limit = conf.max_bytes()
         return Outcome.quarantine(
-            QuarantineReason.TOO_LARGE, f"{row.size} bytes; the limit is {limit} bytes."
+            QuarantineReason.TOO_LARGE,
+            gettext_noop("%(size)s bytes; the limit is %(limit)s bytes."),
+            {"size": row.size, "limit": limit},
         ), None
     if isinstance(result, str):
         if not force:
-            return Outcome.quarantine(QuarantineReason.UNPARSEABLE, result), None
+            return Outcome.quarantine(
+                QuarantineReason.UNPARSEABLE,
+                gettext_noop("The message cannot be read: %(error)s"),
+                {"error": result},
+            ), None
         result = _fallback_parsed(row, result, override)
     return deliver(row, result, ctx, force=force, sender_override=override), result
 
@@ -234,6 +241,7 @@ def _apply(row: InboundEmail, outcome: Outcome, parsed: ParsedEmail | None) -> N
     row.case_message_id = outcome.message_pk
     row.processed_at = now
     info = dict(row.info or {})
+    info.pop("detail", None)  # an earlier quarantine's detail (a released row)
     info.update(outcome.info)
     row.info = info
 
@@ -301,7 +309,8 @@ def _write_one(row: InboundEmail, result: ParseResult, stats: ProcessStats) -> N
     if row.attempts > MAX_ATTEMPTS:
         outcome = Outcome.quarantine(
             QuarantineReason.PROCESSING_ERROR,
-            f"Processing stopped {row.attempts - 1} times while working on this message.",
+            gettext_noop("Processing stopped %(times)s times while working on this message."),
+            {"times": row.attempts - 1},
         )
     else:
         try:
@@ -320,7 +329,11 @@ def _write_one(row: InboundEmail, result: ParseResult, stats: ProcessStats) -> N
         except Exception as exc:
             log.exception("e-mail %s could not be processed", row.pk)
             detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            outcome = Outcome.quarantine(QuarantineReason.PROCESSING_ERROR, detail[:4000])
+            outcome = Outcome.quarantine(
+                QuarantineReason.PROCESSING_ERROR,
+                gettext_noop("Processing failed: %(error)s"),
+                {"error": detail[:4000]},
+            )
             parsed = result if isinstance(result, ParsedEmail) else None
     _apply(row, outcome, parsed)
     InboundEmail.objects.filter(pk=row.pk, state=InboundState.STORED).update(

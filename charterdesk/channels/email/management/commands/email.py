@@ -23,6 +23,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from charterdesk.channels.email import conf
+from charterdesk.channels.email.intake.details import shown
 from charterdesk.channels.email.intake.follow import Follower, can_follow
 from charterdesk.channels.email.intake.process import ProcessStats, process_pending
 from charterdesk.channels.email.intake.quarantine import (
@@ -270,7 +271,7 @@ class Command(BaseCommand):
             for row in query.order_by("id"):
                 self.stdout.write(
                     f"#{row.pk}\t{row.received_at:%Y-%m-%d %H:%M}\t{row.reason}\t"
-                    f"{row.sender or '-'}\t{row.subject[:60] or '-'}\t{row.error[:120]}"
+                    f"{row.sender or '-'}\t{row.subject[:60] or '-'}\t{shown(row.error, row.info)[:120]}"
                 )
             return
         try:
