@@ -106,3 +106,19 @@ def test_process_command_finishes_stored_rows(tmp_path):
 def test_fetch_without_mailbox_is_a_clear_error():
     with pytest.raises(CommandError, match="No IMAP mailbox is configured"):
         run("fetch")
+
+
+def test_size_hint_counts_files_and_mbox_bytes_without_reading_mail(tmp_path):
+    from charterdesk.channels.email.transports.files import holds_at_least
+
+    folder = tmp_path / "Maildir" / "cur"
+    folder.mkdir(parents=True)
+    for n in range(5):
+        (folder / f"{n}.eml").write_bytes(b"not read")
+    assert holds_at_least(tmp_path / "Maildir", 5)
+    assert not holds_at_least(tmp_path / "Maildir", 6)
+    box = tmp_path / "big.mbox"
+    box.write_bytes(b"From x\n" + b"a" * 2000)
+    assert holds_at_least(box, 1000, mbox_bytes=2000)
+    assert not holds_at_least(box, 1000, mbox_bytes=4000)
+    assert not holds_at_least(tmp_path / "missing", 1)

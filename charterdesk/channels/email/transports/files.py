@@ -117,3 +117,20 @@ def read_messages(path: str | Path) -> Iterator[RawMail]:
                 continue
             if file.suffix.lower() in (".eml", ".mbox", "") or _is_mbox(file):
                 yield from _file(file)
+
+
+def holds_at_least(path: str | Path, count: int, *, mbox_bytes: int = 8 * 1024 * 1024) -> bool:
+    """Whether ``path`` likely holds ``count`` messages or more, without reading them: files
+    counted in a folder (stopping at ``count``), or an mbox file of ``mbox_bytes`` or more."""
+    root = Path(path)
+    try:
+        if root.is_file():
+            return root.stat().st_size >= mbox_bytes
+        seen = 0
+        for _dirpath, _dirnames, filenames in os.walk(root):
+            seen += len(filenames)
+            if seen >= count:
+                return True
+    except OSError:
+        return False
+    return False

@@ -34,7 +34,11 @@ from charterdesk.channels.email.intake.quarantine import (
 from charterdesk.channels.email.intake.store import RawMail, store_raw
 from charterdesk.channels.email.models import InboundEmail, InboundState
 from charterdesk.channels.email.transports import load_backends
-from charterdesk.channels.email.transports.files import ImportSourceError, read_messages
+from charterdesk.channels.email.transports.files import (
+    ImportSourceError,
+    holds_at_least,
+    read_messages,
+)
 
 # Stored-but-unprocessed messages above which `import`/`fetch`/`process` start a parser process.
 BULK_BACKLOG = 2000
@@ -142,6 +146,8 @@ class Command(BaseCommand):
         chunk: list[RawMail] = []
         chunk_bytes = 0
         follower: Follower | None = None
+        if holds_at_least(options["path"], 2 * STORE_CHUNK):
+            follower = self._follower(options)  # starts while the first messages are stored
         try:
             for mail in read_messages(options["path"]):
                 chunk.append(mail)
