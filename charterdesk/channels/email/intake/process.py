@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import multiprocessing
 import time
@@ -389,6 +391,33 @@ def process_pending(
     """Process every stored row (or only ``ids``, or at most ``limit`` rows) until none is left;
     returns the counts.  ``follow``: see ``_batches`` (processing beside storing)."""
     size = batch_size or conf.batch_size()
+    with _fewer_collections():
+        return _process(size, workers, ids, progress, limit, follow)
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """A batch makes tens of thousands of short-lived objects (rows, events, timers); with the
+    default threshold (700) the cyclic garbage collector ran every few dozen rows and took ~8 %
+    of the processing time.  Processing collects less often; reference counting frees the rest."""
+    before = gc.get_threshold()
+    gc.freeze()  # what exists already (Django's registries, the policy) is not scanned again
+    gc.set_threshold(max(before[0], 50_000), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
+def _process(
+    size: int,
+    workers: int | None,
+    ids: Sequence[int] | None,
+    progress: Callable[[ProcessStats], None] | None,
+    limit: int | None,
+    follow: Callable[[], bool] | None,
+) -> ProcessStats:
     pool = make_pool(conf.parse_workers() if workers is None else workers)
     parser = _Parser(pool)
     stats = ProcessStats()
