@@ -11,6 +11,7 @@ charterdesk email quarantine list|release ID|delete ID
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import threading
@@ -39,6 +40,8 @@ from charterdesk.channels.email.transports.files import (
     holds_at_least,
     read_messages,
 )
+
+logger = logging.getLogger(__name__)
 
 # Stored-but-unprocessed messages above which `import`/`fetch`/`process` start a parser process.
 BULK_BACKLOG = 2000
@@ -128,7 +131,11 @@ class Command(BaseCommand):
         """The process that processes beside storing (``intake.follow``), where it may run."""
         if options["no_process"] or not can_follow():
             return None
-        return Follower(batch_size=options.get("batch"), workers=options.get("workers"))
+        try:
+            return Follower(batch_size=options.get("batch"), workers=options.get("workers"))
+        except Exception:  # could not start it: process here after storing, as without one
+            logger.exception("the processing process could not be started")
+            return None
 
     def _finish(self, follower: Follower | None, options: dict[str, Any], started: float) -> None:
         """After storing: the follower's counts, or processing here (what is left)."""
