@@ -160,12 +160,16 @@ class _Parser:
 # --- claiming rows ---------------------------------------------------------------------------------
 
 
-def _claim(limit: int, ids: Sequence[int] | None, after: int) -> list[InboundEmail]:
-    """The next stored rows above id ``after``."""
+def _claim(
+    limit: int, ids: Sequence[int] | None, after: int, besides: Sequence[int] = ()
+) -> list[InboundEmail]:
+    """The next stored rows above id ``after`` (not those of ``besides``)."""
     with transaction.atomic():
         query = InboundEmail.objects.filter(state=InboundState.STORED, pk__gt=after)
         if ids is not None:
             query = query.filter(pk__in=list(ids))
+        if besides:
+            query = query.exclude(pk__in=list(besides))
         query = query.order_by("id")
         if connection.features.has_select_for_update_skip_locked:
             query = query.select_for_update(skip_locked=True)
@@ -364,8 +368,12 @@ def _batches(
     after = 0
     left = limit if limit is not None else -1
     final = follow is None
+    # The batch yielded last may still be being written while the next is claimed: the last
+    # pass leaves it out.
+    held: list[int] = []
     while left != 0:
-        rows = _claim(batch_size if left < 0 else min(batch_size, left), ids, after)
+        size = batch_size if left < 0 else min(batch_size, left)
+        rows = _claim(size, ids, after, held if final and follow is not None else ())
         if not rows:
             if final:
                 return
@@ -375,6 +383,7 @@ def _batches(
             final, after = True, 0
             continue
         after = rows[-1].pk
+        held = [row.pk for row in rows]
         left = left - len(rows) if left > 0 else left
         yield rows
 
