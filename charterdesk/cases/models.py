@@ -42,8 +42,14 @@ _ACTIVE = models.Q(status__in=["new", "open", "waiting"])
 class Case(models.Model):
     reference = models.CharField(_("reference"), max_length=30, unique=True)
     subject = models.CharField(_("subject"), max_length=300)
+    # Foreign keys that lead one of the Meta indexes below have no index of their own (every
+    # index is paid for on each insert; intake writes thousands of cases a minute).
     client = models.ForeignKey(
-        Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="cases"
+        Client,
+        verbose_name=_("client"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
     programme = models.ForeignKey(
         Programme,
@@ -52,6 +58,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="cases",
+        db_index=False,
     )
     office = models.ForeignKey(
         Office,
@@ -72,6 +79,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="assigned_cases",
+        db_index=False,
     )
     team = models.ForeignKey(
         Team,
@@ -80,6 +88,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="cases",
+        db_index=False,
     )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default="lv")
     referred_to = models.ForeignKey(
@@ -159,7 +168,9 @@ class MessageKind(models.TextChoices):
 
 
 class Message(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    case = models.ForeignKey(  # indexed by message_case_time
+        Case, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     kind = models.CharField(_("kind"), max_length=10, choices=MessageKind.choices)
@@ -172,7 +183,7 @@ class Message(models.Model):
     body = models.TextField(_("text"), blank=True)
     body_html = models.TextField(_("HTML (sanitised)"), blank=True)
     language = models.CharField(_("language"), max_length=2, default="lv")
-    message_id = models.CharField(_("Message-ID"), max_length=300, blank=True, db_index=True)
+    message_id = models.CharField(_("Message-ID"), max_length=300, blank=True)
     in_reply_to = models.CharField(max_length=300, blank=True)
     references = models.TextField(blank=True)
     created_at = models.DateTimeField(_("time"))
@@ -182,7 +193,11 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at"], name="message_case_time")]
+        indexes = [
+            models.Index(fields=["case", "created_at"], name="message_case_time"),
+            # Exact look-ups only (threading): no second, pattern-matching index.
+            models.Index(fields=["message_id"], name="message_message_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()}: {self.subject}"
@@ -197,7 +212,7 @@ class Attachment(models.Model):
     filename = models.CharField(_("file name"), max_length=300)
     content_type = models.CharField(_("type"), max_length=200)
     size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64, db_index=True)
+    sha256 = models.CharField(max_length=64)
     file = models.FileField(upload_to=attachment_path, max_length=300)
     inline = models.BooleanField(default=False)
     content_id = models.CharField(max_length=300, blank=True)
@@ -218,8 +233,12 @@ class CaseEvent(models.Model):
     """One change to a case.  Rows are never updated or deleted: the timeline, the timers and the
     compliance report all read them."""
 
-    case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events"
+    case = models.ForeignKey(  # indexed by event_case_time
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,
     )
     # One of charterdesk.standard.events.Event (checked by record_event); no choices here, so that
     # a new event type needs no migration.

@@ -36,7 +36,9 @@ class Timer(models.Model):
     Open timers are re-computed when the policy or the calendar changes; closed ones keep the
     values they were judged by (``computed_with`` records which)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timers")
+    case = models.ForeignKey(  # indexed by timer_case_status
+        Case, on_delete=models.CASCADE, related_name="timers", db_index=False
+    )
     message = models.ForeignKey(
         Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="timers"
     )

@@ -38,7 +38,7 @@ class InboundEmail(models.Model):
     unique hash makes a second delivery of the same bytes a no-op."""
 
     sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
-    message_id = models.CharField(_("Message-ID"), max_length=300, blank=True, db_index=True)
+    message_id = models.CharField(_("Message-ID"), max_length=300, blank=True)
     raw = models.BinaryField(_("raw message"))
     size = models.PositiveIntegerField(_("size (bytes)"))
     source = models.CharField(
