@@ -446,7 +446,7 @@ def deliver(
         )
     client = _client(parsed, ctx, sender_override)
     if client is None:
-        shown = str(parsed.sender) if parsed.sender else "(none)"
+        shown = str(parsed.sender) if parsed.sender else "—"
         return Outcome.quarantine(
             QuarantineReason.NO_SENDER,
             gettext_noop("No usable sender address: From is %(sender)s."),
