@@ -64,6 +64,14 @@ def describe(event: CaseEvent) -> str:
             "previous": _status(p.get("previous")),
             "reason": p.get("reason", ""),
         }
+    if t == "message.bounced":
+        return _("The e-mail to the client came back undelivered: %(reason)s") % {
+            "reason": p.get("reason", "")
+        }
+    if t == "message.not_sent":
+        return _("The e-mail to the client could not be sent: %(reason)s") % {
+            "reason": p.get("reason", "")
+        }
     if t == "estimate.promised":
         return _("Answer promised by %(due)s") % {"due": _when(p.get("due"))}
     if t == "estimate.moved":

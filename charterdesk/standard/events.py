@@ -22,6 +22,7 @@ class Event(StrEnum):
     MESSAGE_RECEIVED = "message.received"
     MESSAGE_SENT = "message.sent"
     MESSAGE_BOUNCED = "message.bounced"
+    MESSAGE_NOT_SENT = "message.not_sent"
     NOTE_ADDED = "note.added"
     ACK_SENT = "ack.sent"
     REPLY_SENT = "reply.sent"

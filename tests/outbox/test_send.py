@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from charterdesk.cases.services import case_reply
+from charterdesk.desk.events import describe
 from charterdesk.outbox.models import OutboxMessage, OutboxState
 from charterdesk.outbox.services import (
     outbox_deliver,
@@ -164,6 +166,12 @@ def test_out_of_attempts_is_failed(email_case, employee, smtp_sink, settings):
     assert outbox_deliver(outbox_id=row.pk, now=later) == "failed"
     row.refresh_from_db()
     assert row.state == OutboxState.FAILED and row.attempts == 2
+    # The case's timeline says so, once, on the message that was not sent (the retry before it
+    # did not).
+    [failure] = email_case.events.filter(type="message.not_sent")
+    assert failure.message_id == row.case_message_id and failure.params["reason"] == row.last_error
+    with translation.override("lv"):
+        assert describe(failure).startswith("E-pastu klientam nevarēja nosūtīt: ")
     # the administrator's retry gives it one more try
     smtp_sink.start()
     outbox_retry(outbox=row)
@@ -178,6 +186,8 @@ def test_a_permanent_refusal_fails_at_once(email_case, employee, smtp_sink):
     row.refresh_from_db()
     assert row.state == OutboxState.FAILED and row.attempts == 1
     assert "550" in row.last_error and "No such user" in row.last_error
+    [failure] = email_case.events.filter(type="message.not_sent")
+    assert "No such user" in failure.params["reason"]
 
 
 def test_a_temporary_refusal_is_retried(email_case, employee, smtp_sink):
@@ -215,6 +225,7 @@ def test_a_mail_whose_identity_block_was_removed_is_not_sent(email_case, employe
     row.refresh_from_db()
     assert row.state == OutboxState.FAILED and "[EMAIL-IDENTITY]" in row.last_error
     assert smtp_sink.messages == []
+    assert email_case.events.filter(type="message.not_sent", message=row.case_message).exists()
 
 
 def test_a_row_stuck_in_sending_is_sent_again_after_the_lease(email_case, employee, smtp_sink):
@@ -290,6 +301,10 @@ def test_bounce_is_linked_to_the_mail(email_case, employee, smtp_sink):
     assert len(bounces) == 1
     assert bounces[0].message_id == row.case_message_id
     assert bounces[0].params["reason"] == "550 5.1.1 user unknown"
+    with translation.override("en"):
+        assert describe(bounces[0]) == (
+            "The e-mail to the client came back undelivered: 550 5.1.1 user unknown"
+        )
     assert outbox_mark_bounced(message_id="<not-ours@example.lv>", reason="x") is None
     assert outbox_mark_bounced(message_id="", reason="x") is None
 

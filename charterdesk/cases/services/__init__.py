@@ -28,6 +28,7 @@ from charterdesk.cases.services.messages import (
     case_promise,
     case_record_bounce,
     case_record_mistake,
+    case_record_send_failure,
     case_reply,
     case_set_mail_headers,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "case_receive_batch",
     "case_record_bounce",
     "case_record_mistake",
+    "case_record_send_failure",
     "case_refer",
     "case_reopen",
     "case_reply",

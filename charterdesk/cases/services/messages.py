@@ -362,3 +362,17 @@ def case_record_bounce(*, message: Message, reason: str, at: datetime | None = N
         at=at,
         reason=(reason or "").strip()[:2000],
     )
+
+
+@transaction.atomic
+def case_record_send_failure(*, message: Message, reason: str, at: datetime | None = None) -> None:
+    """A message to the client could not be sent at all (the mail server refused it, or every
+    attempt failed): the case timeline shows it with the reason, as for a bounce, so the employee
+    reaches the client another way.  Not a change by anyone: no version bump."""
+    record_event(
+        case=message.case,
+        type=Event.MESSAGE_NOT_SENT,
+        message=message,
+        at=at,
+        reason=(reason or "").strip()[:2000],
+    )

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from charterdesk.cases.services import case_record_send_failure
 from charterdesk.outbox.models import OutboxMessage, OutboxState
 from charterdesk.outbox.services.compose import enqueue_send
 
@@ -139,6 +140,13 @@ def _finish(row: OutboxMessage, **fields: object) -> bool:
     return updated == 1
 
 
+def _give_up(row: OutboxMessage, error: str) -> None:
+    """``failed`` (it needs a person), and the case timeline says so where the employee looks."""
+    with transaction.atomic():
+        if _finish(row, state=OutboxState.FAILED, claimed_at=None, last_error=error):
+            case_record_send_failure(message=row.case_message, reason=error)
+
+
 def outbox_deliver(
     *, outbox_id: int, now: datetime | None = None, lease: timedelta | None = None
 ) -> str:
@@ -149,12 +157,7 @@ def outbox_deliver(
         logger.debug("outbox %s not sent: %s", outbox_id, why)
         return f"{Outcome.SKIPPED}: {why}"
     if not _identity_intact(row):
-        _finish(
-            row,
-            state=OutboxState.FAILED,
-            claimed_at=None,
-            last_error="Refused: the identity block [EMAIL-IDENTITY] is missing from the mail.",
-        )
+        _give_up(row, "Refused: the identity block [EMAIL-IDENTITY] is missing from the mail.")
         logger.error("outbox %s refused: identity block missing", row.pk)
         return Outcome.FAILED
     try:
@@ -164,7 +167,7 @@ def outbox_deliver(
         failed_at = timezone.now()
         error = _describe(exc)
         if _permanent(exc) or row.attempts >= policy.max_attempts:
-            _finish(row, state=OutboxState.FAILED, claimed_at=None, last_error=error)
+            _give_up(row, error)
             logger.error("outbox %s failed after %s attempt(s): %s", row.pk, row.attempts, error)
             return Outcome.FAILED
         when = failed_at + policy.delay(row.attempts)
