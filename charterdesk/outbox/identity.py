@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from charterdesk.core.validators import format_phone
 from charterdesk.directory.models import Employee, Institution
@@ -79,7 +80,7 @@ def _parts(institution: Institution, employee: Employee | None, language: str) -
         "phone": format_phone(phone) if phone else "",
         "phone_e164": phone or "",
         "email": email or "",
-        "phone_label": _("Phone"),
+        "phone_label": pgettext("identity block, before the number", "Phone"),
     }
 
 
