@@ -83,7 +83,7 @@ def test_transfer_refer_and_decline_with_and_without_reasons(page, office):
     check_accessibility(page, "the case page with a form error")
     page.get_by_label("Piezīme kolēģim").fill("Lūdzu, pārņem — klients jautā par garantiju.")
     page.get_by_role("button", name="Nodot", exact=True).click()
-    expect(page.get_by_role("status")).to_contain_text("Nodota kolēģim Laura Zariņa")
+    expect(page.get_by_role("status")).to_contain_text("Nodota kolēģim: Laura Zariņa")
     office.case.refresh_from_db()
     assert office.case.assignee_id == office.laura.pk
 
@@ -157,7 +157,7 @@ def test_changed_meanwhile_is_shown_and_the_text_kept(page, office):
     case_transfer(case=office.case, to=office.laura, by=office.laura, note="Pārņemu.")  # meanwhile
     page.get_by_role("button", name="Atteikt un nosūtīt iemeslus").click()
     expect(page.get_by_role("heading", name="Pa to laiku mainīts")).to_be_visible()
-    expect(page.locator(".changed")).to_contain_text("Nodota kolēģim Laura Zariņa")
+    expect(page.locator(".changed")).to_contain_text("Nodota kolēģim: Laura Zariņa")
     expect(page.get_by_label("Pamatoti iemesli (tiks nosūtīti klientam)")).to_have_value(reasons)
     assert Case.objects.get(pk=office.case.pk).status == "open"
     check_accessibility(page, "the case page after a concurrent change")

@@ -244,7 +244,7 @@ def test_concurrent_change_is_refused_shown_and_input_kept(office):
     )
     assert response.status_code == 409
     html = response.content.decode()
-    assert "Pa to laiku mainīts" in html and "Nodota kolēģim Laura Zariņa" in html
+    assert "Pa to laiku mainīts" in html and "Nodota kolēģim: Laura Zariņa" in html
     assert reasons in html  # nothing typed is lost
     office.case.refresh_from_db()
     assert office.case.status == "open"
