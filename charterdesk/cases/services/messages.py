@@ -351,28 +351,25 @@ def case_set_mail_headers(
     message.in_reply_to, message.references = in_reply_to[:300], references
 
 
-@transaction.atomic
-def case_record_bounce(*, message: Message, reason: str, at: datetime | None = None) -> None:
-    """A message to the client came back undelivered: the case timeline shows it, with the reason,
-    so the employee can reach the client another way.  Not a change by anyone: no version bump."""
+def _record_undelivered(event: Event, message: Message, reason: str, at: datetime | None) -> None:
     record_event(
         case=message.case,
-        type=Event.MESSAGE_BOUNCED,
+        type=event,
         message=message,
         at=at,
         reason=(reason or "").strip()[:2000],
     )
+
+
+@transaction.atomic
+def case_record_bounce(*, message: Message, reason: str, at: datetime | None = None) -> None:
+    """A message to the client came back undelivered: the case timeline shows it, with the reason,
+    so the employee can reach the client another way.  Not a change by anyone: no version bump."""
+    _record_undelivered(Event.MESSAGE_BOUNCED, message, reason, at)
 
 
 @transaction.atomic
 def case_record_send_failure(*, message: Message, reason: str, at: datetime | None = None) -> None:
     """A message to the client could not be sent at all (the mail server refused it, or every
-    attempt failed): the case timeline shows it with the reason, as for a bounce, so the employee
-    reaches the client another way.  Not a change by anyone: no version bump."""
-    record_event(
-        case=message.case,
-        type=Event.MESSAGE_NOT_SENT,
-        message=message,
-        at=at,
-        reason=(reason or "").strip()[:2000],
-    )
+    attempt failed): shown like a bounce (:func:`case_record_bounce`)."""
+    _record_undelivered(Event.MESSAGE_NOT_SENT, message, reason, at)
