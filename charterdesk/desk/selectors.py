@@ -17,6 +17,7 @@ from charterdesk.cases.models import Attachment, Case, CaseEvent
 from charterdesk.cases.status import ACTIVE
 from charterdesk.directory.models import Employee, ExternalInstitution
 from charterdesk.search.query import search_cases
+from charterdesk.standard.events import Event
 
 PAGE_SIZE = 50
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -75,6 +76,26 @@ class InboxPage:
     next_cursor: Cursor | None
     first_page: bool
     filters: InboxFilters = field(default_factory=InboxFilters)
+    # Cases whose latest e-mail to the client came back or could not be sent.
+    undelivered: set[int] = field(default_factory=set)
+
+
+# The outbound mail's story on the timeline: sent (written to the outbox), then maybe one of the
+# two failures.  A case whose latest such event is a failure needs its client reached otherwise.
+_MAIL_EVENTS = (Event.MESSAGE_SENT, Event.MESSAGE_BOUNCED, Event.MESSAGE_NOT_SENT)
+_MAIL_FAILED = {Event.MESSAGE_BOUNCED.value, Event.MESSAGE_NOT_SENT.value}
+
+
+def undelivered_mail(case_ids: list[int]) -> set[int]:
+    """Those of ``case_ids`` whose latest e-mail to the client was not delivered (one query,
+    over the events' ``(case, at)`` index)."""
+    latest: dict[int, tuple[datetime, int, str]] = {}
+    for case_id, etype, at, pk in CaseEvent.objects.filter(
+        case_id__in=case_ids, type__in=[e.value for e in _MAIL_EVENTS]
+    ).values_list("case_id", "type", "at", "pk"):
+        if case_id not in latest or (at, pk) > latest[case_id][:2]:
+            latest[case_id] = (at, pk, etype)
+    return {case_id for case_id, (_at, _pk, etype) in latest.items() if etype in _MAIL_FAILED}
 
 
 def inbox_queryset(*, employee: Employee, filters: InboxFilters, now: datetime) -> QuerySet[Case]:
@@ -148,7 +169,11 @@ def inbox_page(
     rows = rows[:size]
     next_cursor = Cursor(rows[-1].next_due_at, rows[-1].pk) if more else None
     return InboxPage(
-        cases=rows, next_cursor=next_cursor, first_page=cursor is None, filters=filters
+        cases=rows,
+        next_cursor=next_cursor,
+        first_page=cursor is None,
+        filters=filters,
+        undelivered=undelivered_mail([c.pk for c in rows]),
     )
 
 

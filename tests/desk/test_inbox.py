@@ -211,3 +211,28 @@ def test_latvian_and_english_formats(office):
     assert "25.11.2026 14:05" in lv  # Europe/Riga, Latvian numeric date
     en = signed_in(office.anna).get(f"/en/cases/{case.pk}/").content.decode()
     assert "25 Nov 2026 14:05" in en
+
+
+def test_a_case_whose_latest_mail_was_not_delivered_is_marked(office):
+    """The employee sees it in the list, not only inside the case: the client must be reached
+    another way.  A later mail that goes out clears it; so does nothing else."""
+    from charterdesk.cases.services import case_record_bounce, case_record_send_failure, case_reply
+
+    client = signed_in(office.anna)
+    mark = "e-pasts nav piegādāts"
+    assert mark not in client.get("/?scope=mine").content.decode()
+    first = case_reply(case=office.case, by=office.anna, body="Lūdzu, atsūtiet izziņu.")
+    assert mark not in client.get("/?scope=mine").content.decode()
+    case_record_bounce(message=first, reason="550 5.1.1 user unknown")
+    response = client.get("/?scope=mine")
+    assert response.context["page"].undelivered == {office.case.pk}
+    assert mark in response.content.decode()
+    office.case.refresh_from_db()
+    second = case_reply(case=office.case, by=office.anna, body="Vai saņēmāt?")
+    assert signed_in(office.anna).get("/?scope=mine").context["page"].undelivered == set()
+    case_record_send_failure(message=second, reason="554 refused")
+    assert signed_in(office.anna).get("/?scope=mine").context["page"].undelivered == {
+        office.case.pk
+    }
+    english = signed_in(office.anna).get("/en/?scope=mine").content.decode()
+    assert "e-mail not delivered" in english
