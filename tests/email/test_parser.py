@@ -214,3 +214,14 @@ def test_parser_never_fails_on_garbage_with_headers(headers, body):
 def test_parser_never_fails_on_random_bytes(raw):
     with contextlib.suppress(ParseError):
         parse_message(raw)
+
+
+def test_header_text_is_unfolded_at_cr_and_lf_only():
+    """Headers are read as their unfolded text (no structured header objects); only CR and LF
+    end a line, as RFC 5322 and ``EmailPolicy`` have it: other Unicode line breaks stay."""
+    from charterdesk.channels.email.parsing.message import _RawHeaders
+
+    policy = _RawHeaders()
+    assert policy.header_fetch_parse("Subject", "Par\r\n aizdevumu\u2028x\x0cy") == (
+        "Par aizdevumu\u2028x\x0cy"
+    )

@@ -37,6 +37,8 @@ from charterdesk.channels.email.parsing.model import (
 from charterdesk.channels.email.parsing.quotes import split_quoted
 from charterdesk.channels.email.parsing.tnef import read_tnef
 
+_LINE_BREAK = re.compile(r"\r|\n")
+
 
 class _RawHeaders(EmailPolicy):
     """``policy.default`` except that reading a header gives its unfolded source text instead of
@@ -49,7 +51,7 @@ class _RawHeaders(EmailPolicy):
     def header_fetch_parse(self, name: str, value: str) -> str:
         if hasattr(value, "name"):
             return value
-        return "".join(value.splitlines())
+        return "".join(_LINE_BREAK.split(value))  # as EmailPolicy unfolds: CR and LF only
 
 
 _PARSER = BytesParser(policy=_RawHeaders())
