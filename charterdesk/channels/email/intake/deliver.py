@@ -456,6 +456,20 @@ def deliver(
     if sender:
         ctx.count(sender, row.received_at)
     meta = _meta(row, parsed, how)
+    # The message as both paths write it (queued for the batch, or at once).
+    common: dict[str, Any] = dict(
+        subject=parsed.subject,
+        body_html=parsed.html,
+        sender=str(parsed.sender or client.email)[:300],
+        recipients=", ".join(str(a) for a in parsed.recipients),
+        message_id=parsed.message_id,
+        in_reply_to=parsed.in_reply_to,
+        references=" ".join(parsed.references),
+        meta=meta,
+        attachments=_attachments(parsed),
+        at=row.received_at,
+        channel=Channel.EMAIL,
+    )
     if pending is not None and (
         case is None or not (parsed.auto_submitted and Status(case.status) not in ACTIVE)
     ):
@@ -467,19 +481,9 @@ def deliver(
                 case_id=case.pk if case is not None else None,
                 same_case_as=queued_case,
                 client=client if opens else None,
-                channel=Channel.EMAIL,
-                subject=parsed.subject,
                 programme=_programme(row, parsed, ctx) if opens else None,
                 language=parsed.language,
-                body_html=parsed.html,
-                sender=str(parsed.sender or client.email)[:300],
-                recipients=", ".join(str(a) for a in parsed.recipients),
-                message_id=parsed.message_id,
-                in_reply_to=parsed.in_reply_to,
-                references=" ".join(parsed.references),
-                meta=meta,
-                attachments=_attachments(parsed),
-                at=row.received_at,
+                **common,
             ),
             queued,
         )
@@ -494,19 +498,6 @@ def deliver(
             language=parsed.language,
             at=row.received_at,
         )
-    common: dict[str, Any] = dict(
-        subject=parsed.subject,
-        body_html=parsed.html,
-        sender=str(parsed.sender or client.email)[:300],
-        recipients=", ".join(str(a) for a in parsed.recipients),
-        message_id=parsed.message_id,
-        in_reply_to=parsed.in_reply_to,
-        references=" ".join(parsed.references),
-        meta=meta,
-        attachments=_attachments(parsed),
-        at=row.received_at,
-        channel=Channel.EMAIL,
-    )
     if parsed.auto_submitted and Status(case.status) not in ACTIVE:
         # An out-of-office reply to a finished case: kept on the case without reopening it.
         message = case_add_message(
