@@ -128,18 +128,7 @@ def schedule_fire_many(pending: list[tuple[int, datetime | None]]) -> None:
 
 
 def enqueue_fire_many(ids: list[int], at: datetime) -> None:
-    def enqueue() -> None:
-        from charterdesk.sla.tasks import timers_fire
-
-        try:
-            if at <= timezone.now():
-                timers_fire.enqueue(ids)
-            elif timers_fire.get_backend().supports_defer:
-                timers_fire.using(run_after=at).enqueue(ids)
-        except Exception:  # the sweep catches what was not enqueued
-            log.exception("could not enqueue timers_fire for %s timers", len(ids))
-
-    transaction.on_commit(enqueue)
+    engine.enqueue_after_commit("timers_fire", at, ids)
 
 
 def timers_fire_now(ids: list[int], now: datetime | None = None) -> int:

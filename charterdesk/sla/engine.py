@@ -86,23 +86,30 @@ def next_check(timer: Timer) -> datetime | None:
     return min(moments)
 
 
-def schedule_fire(timer_id: int, at: datetime | None) -> None:
-    """After commit, enqueue ``timer_fire`` for ``at`` (the sweep is the safety net)."""
-    if at is None:
-        return
+def enqueue_after_commit(task_name: str, at: datetime, *args: Any) -> None:
+    """After commit, enqueue the task ``task_name`` of ``charterdesk.sla.tasks`` with ``args``
+    for ``at`` (at once if it has passed).  A failure to enqueue is logged: the periodic sweep is
+    the safety net."""
 
     def enqueue() -> None:
-        from charterdesk.sla.tasks import timer_fire
+        from charterdesk.sla import tasks  # tasks import this module
 
+        task = getattr(tasks, task_name)
         try:
             if at <= timezone.now():
-                timer_fire.enqueue(timer_id)
-            elif timer_fire.get_backend().supports_defer:
-                timer_fire.using(run_after=at).enqueue(timer_id)
-        except Exception:  # the sweep catches what was not enqueued
-            log.exception("could not enqueue timer_fire for timer %s", timer_id)
+                task.enqueue(*args)
+            elif task.get_backend().supports_defer:
+                task.using(run_after=at).enqueue(*args)
+        except Exception:
+            log.exception("could not enqueue %s%r", task_name, args)
 
     transaction.on_commit(enqueue)
+
+
+def schedule_fire(timer_id: int, at: datetime | None) -> None:
+    """After commit, enqueue ``timer_fire`` for ``at`` (the sweep is the safety net)."""
+    if at is not None:
+        enqueue_after_commit("timer_fire", at, timer_id)
 
 
 def refresh_case_due(case_id: int) -> datetime | None:
