@@ -35,7 +35,7 @@ from charterdesk.channels.email import conf
 from charterdesk.channels.email.intake.deliver import BatchContext, Outcome, deliver
 from charterdesk.channels.email.models import InboundEmail, InboundState, QuarantineReason
 from charterdesk.channels.email.parsing import Address, ParsedAttachment, ParsedEmail
-from charterdesk.channels.email.parsing.batch import ParseResult, die_with_parent, parse_batch
+from charterdesk.channels.email.parsing.batch import ParseResult, init_parser_process, parse_batch
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def make_pool(workers: int) -> ProcessPoolExecutor | None:
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=die_with_parent,
+        initializer=init_parser_process,
     )
 
 

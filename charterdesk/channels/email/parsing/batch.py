@@ -34,9 +34,14 @@ def parse_batch(
 
 
 def die_with_parent() -> None:
-    """Pool initializer: the worker ends when the process that started it is killed (Linux
-    ``PR_SET_PDEATHSIG``), so a SIGKILLed import leaves no orphans.  A parser process also runs
-    the cyclic garbage collector less often (it makes many short-lived objects per message)."""
+    """The process ends when the process that started it is killed (Linux
+    ``PR_SET_PDEATHSIG``), so a SIGKILLed import leaves no orphans."""
     with contextlib.suppress(OSError, AttributeError):  # not Linux: nothing to do
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+
+
+def init_parser_process() -> None:
+    """Pool initializer: dies with its parent, and runs the cyclic garbage collector less often
+    (parsing makes many short-lived objects per message)."""
+    die_with_parent()
     gc.set_threshold(50_000, *gc.get_threshold()[1:])
