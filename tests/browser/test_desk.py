@@ -164,3 +164,21 @@ def test_changed_meanwhile_is_shown_and_the_text_kept(page, office):
     page.get_by_role("button", name="Atteikt un nosūtīt iemeslus").click()  # the deliberate retry
     expect(page.get_by_role("status")).to_contain_text("Atteikta")
     assert Case.objects.get(pk=office.case.pk).status == "declined"
+
+
+def test_a_mail_that_came_back_is_seen_in_the_inbox_and_on_the_case(page, office, smtp_sink):
+    """The bounce of the employee's reply: a tag in the inbox row, a sentence with the server's
+    reason on the case timeline; both pages pass axe."""
+    from charterdesk.cases.services import case_record_bounce, case_reply
+
+    reply = case_reply(case=office.case, by=office.anna, body="Lūdzu, atsūtiet izziņu.")
+    case_record_bounce(message=reply, reason="550 5.1.1 user unknown")
+    sign_in(page, office.anna.user.username)
+    row = page.locator("#results tbody tr", has_text="Garantija dzīvokļa iegādei")
+    expect(row).to_contain_text("e-pasts nav piegādāts")
+    check_accessibility(page, "the inbox with an undelivered mail")
+    row.get_by_role("link", name="Garantija dzīvokļa iegādei").click()
+    expect(page.locator(".timeline")).to_contain_text(
+        "E-pasts klientam atgriezās nepiegādāts: 550 5.1.1 user unknown"
+    )
+    check_accessibility(page, "the case page with a bounce")

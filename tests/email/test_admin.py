@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import translation
 
 from charterdesk.cases.models import Case
 from charterdesk.channels.email.intake.process import process_pending
@@ -57,6 +58,16 @@ def test_detail_shows_header_lines_and_cannot_be_edited(admin_client, held):
     assert response.status_code == 200
     assert "x.scr" in response.content.decode()
     assert "Subject:" in response.content.decode()
+    # The detail in the reader's language.
+    for language, text in (
+        ("lv", "Aizliegta veida pielikums: x.scr"),
+        ("en", "Forbidden attachment type: x.scr"),
+    ):
+        with translation.override(language):
+            page = admin_client.get(
+                reverse("admin:email_channel_inboundemail_change", args=[held[1].pk])
+            )
+        assert text in page.content.decode(), language
     assert admin_client.post(url, {}).status_code == 403
 
 
