@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "charterdesk.sla",
     "charterdesk.outbox",
     "charterdesk.channels.email",
+    "charterdesk.channels.phone",
     "charterdesk.search",
     "charterdesk.desk",
 ]
@@ -205,3 +206,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Phone channel (charterdesk/channels/phone, docs/phone.md): how far a signed call event's
+# timestamp may be from the desk's clock, in seconds (the replay window).
+PHONE_SIGNATURE_WINDOW = int(os.environ.get("CHARTERDESK_PHONE_SIGNATURE_WINDOW", "300"))

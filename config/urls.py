@@ -4,9 +4,11 @@ from django.urls import URLPattern, URLResolver, include, path
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/phone/", include("charterdesk.channels.phone.api_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("phone/", include("charterdesk.channels.phone.urls")),
     path("", include("charterdesk.desk.urls")),
     prefix_default_language=False,
 )

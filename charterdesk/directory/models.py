@@ -156,11 +156,26 @@ class Employee(models.Model):
         _("languages"), max_length=50, default="lv", help_text=_("Language codes, e.g. lv,en,ru")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    extension = models.CharField(
+        _("phone extension"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "The internal number of the employee's desk phone; an incoming call to it pops up on their desk."
+        ),
+    )
 
     class Meta:
         verbose_name = _("employee")
         verbose_name_plural = _("employees")
         ordering = ["surname", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["extension"],
+                condition=~models.Q(extension=""),
+                name="employee_extension_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.surname}"

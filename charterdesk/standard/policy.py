@@ -14,7 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from charterdesk.standard.durations import Duration, DurationError, parse_duration
+from charterdesk.standard.durations import Duration, DurationError, DurationUnit, parse_duration
 from charterdesk.standard.events import Event
 from charterdesk.standard.ids import KNOWN_IDS
 
@@ -67,6 +67,8 @@ class Commitment:
     rule: str = ""
     how_checked: str = ""
     custom: bool = False
+    ring_cycle_seconds: float | None = None  # threshold in rings: seconds per ring [PHONE-RING]
+    again_within: Duration | None = None  # one-contact window [PHONE-ONE-CONTACT]
 
     def title_in(self, language: str) -> str:
         return self.title.get(language) or self.title.get("en") or self.id
@@ -106,8 +108,16 @@ class Policy:
 
 _COMMON_KEYS = {"id", "section", "channel", "kind", "title", "target_rate", "custom", "rule"}
 _KIND_KEYS: dict[Kind, set[str]] = {
-    Kind.DEADLINE: {"deadline", "starts_on", "stops_on", "explained_by", "warn_before", "margin"},
-    Kind.THRESHOLD: {"threshold", "unit", "starts_on", "stops_on"},
+    Kind.DEADLINE: {
+        "deadline",
+        "starts_on",
+        "stops_on",
+        "explained_by",
+        "warn_before",
+        "margin",
+        "again_within",
+    },
+    Kind.THRESHOLD: {"threshold", "unit", "starts_on", "stops_on", "ring_cycle_seconds"},
     Kind.CONTENT_RULE: {"starts_on", "stops_on"},
     Kind.PROCESS_RULE: {"starts_on", "stops_on"},
     Kind.NOT_MEASURABLE: {"how_checked"},
@@ -220,6 +230,29 @@ class _Checker:
             if not isinstance(unit, str) or not unit:
                 raise self.fail(where, "a threshold commitment needs 'unit' (e.g. 'rings')")
             threshold = Threshold(float(value), unit)
+        ring_cycle = raw.get("ring_cycle_seconds")
+        if threshold is not None and threshold.unit == "rings" and ring_cycle is None:
+            raise self.fail(
+                where, "a threshold in rings needs 'ring_cycle_seconds' (seconds per ring, e.g. 5)"
+            )
+        if ring_cycle is not None:
+            if threshold is None or threshold.unit != "rings":
+                raise self.fail(where, "'ring_cycle_seconds' belongs to a threshold in rings")
+            if (
+                not isinstance(ring_cycle, int | float)
+                or isinstance(ring_cycle, bool)
+                or not 0 < float(ring_cycle) <= 60
+            ):
+                raise self.fail(
+                    where,
+                    f"'ring_cycle_seconds' must be a number of seconds in (0, 60], got {ring_cycle!r}",
+                )
+        again_within = self.duration(where, "again_within", raw.get("again_within"))
+        if again_within is not None and again_within.unit is not DurationUnit.WORKING_DAYS:
+            raise self.fail(
+                where,
+                f"'again_within' must be in working days (e.g. '3 working days'), got {again_within}",
+            )
         if kind in (Kind.CONTENT_RULE, Kind.PROCESS_RULE) and not raw.get("rule"):
             raise self.fail(where, f"a {kind.value} needs 'rule': what the software does")
         if kind is Kind.NOT_MEASURABLE and not raw.get("how_checked"):
@@ -243,6 +276,8 @@ class _Checker:
             rule=str(raw.get("rule", "")),
             how_checked=str(raw.get("how_checked", "")),
             custom=custom,
+            ring_cycle_seconds=float(ring_cycle) if ring_cycle is not None else None,
+            again_within=again_within,
         )
 
 

@@ -10,6 +10,7 @@ from charterdesk.cases.services.batch import (
     case_receive_batch,
     case_set_next_due_many,
 )
+from charterdesk.cases.services.calls import case_promise_callback, case_record_callback
 from charterdesk.cases.services.lifecycle import (
     case_assign,
     case_close,
@@ -45,8 +46,10 @@ __all__ = [
     "case_explain_delay",
     "case_open",
     "case_promise",
+    "case_promise_callback",
     "case_receive_batch",
     "case_record_bounce",
+    "case_record_callback",
     "case_record_mistake",
     "case_record_send_failure",
     "case_refer",

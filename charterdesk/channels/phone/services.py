@@ -1,0 +1,432 @@
+"""Writes of the phone channel: call events in, call notes, callbacks, samples.
+
+``call_event_record`` is the one door for every exchange adapter (the signed API, the AMI
+listener, the ``queue_log`` import): it stores the event once per (call, event, leg), then folds
+all of the call's events into its moments, so duplicates, late and out-of-order events end in the
+same call.  A call that ends unanswered opens a callback case by itself [PHONE-ONE-CONTACT].  Case
+writes go through the case services (``case_open``, ``case_add_message``, ``case_promise_callback``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from charterdesk.calendar import get_calendar
+from charterdesk.cases.errors import CaseError
+from charterdesk.cases.models import Case, Channel, Direction, MessageKind
+from charterdesk.cases.services import (
+    case_add_message,
+    case_open,
+    case_promise_callback,
+    case_record_callback,
+    case_resolve,
+)
+from charterdesk.cases.status import Status
+from charterdesk.channels.phone.models import (
+    ENDED_UNANSWERED,
+    Call,
+    Callback,
+    CallEvent,
+    CallLeg,
+    CallSample,
+    CallState,
+    Exchange,
+    PhoneLine,
+)
+from charterdesk.channels.phone.payload import CallEventIn
+from charterdesk.clients.models import Client
+from charterdesk.clients.services import client_create
+from charterdesk.core.validators import format_phone, normalise_phone
+from charterdesk.directory.models import Employee
+from charterdesk.sla.deadlines import after
+from charterdesk.standard import get_policy
+
+
+class UnknownCall(LookupError):
+    """An event for a call the desk has not been offered (its ``offered`` has not arrived)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    call: Call
+    stored: bool  # False: the same (call, event, leg) was stored before
+
+
+def phone_e164(raw: str) -> str:
+    """The caller's number in E.164 however the exchange wrote it (``0037129…``, ``29 …``,
+    ``+371-29…``); ``""`` for an anonymous or unusable number."""
+    cleaned = (raw or "").strip()
+    if cleaned.startswith("00"):
+        cleaned = "+" + cleaned[2:]
+    cleaned = "".join(c for c in cleaned if c.isdigit() or c == "+")
+    if not cleaned:
+        return ""
+    try:
+        return normalise_phone(cleaned)
+    except ValidationError:
+        return ""
+
+
+def client_for_number(e164: str) -> Client | None:
+    if not e164:
+        return None
+    return Client.objects.filter(phone=e164).order_by("pk").first()
+
+
+# --- call events --------------------------------------------------------------------------------
+
+
+def call_events_record(
+    *, exchange: Exchange, events: Sequence[CallEventIn], source: str = "api"
+) -> list[Recorded]:
+    """Record a batch atomically: all of it or, on a refusal, nothing."""
+    with transaction.atomic():
+        return [call_event_record(exchange=exchange, event=e, source=source) for e in events]
+
+
+@transaction.atomic
+def call_event_record(*, exchange: Exchange, event: CallEventIn, source: str = "api") -> Recorded:
+    now = timezone.now()
+    if event.event == "offered":
+        call: Call | None = _call_for_offer(exchange, event)
+    else:
+        call = (
+            Call.objects.select_for_update()
+            .filter(exchange=exchange, external_id=event.call_id)
+            .first()
+        )
+    if call is None:
+        raise UnknownCall(
+            f"unknown call id {event.call_id!r} at exchange {exchange.name}: its 'offered' "
+            "event has not been received (send it first, or retry this one)"
+        )
+    if CallEvent.objects.filter(call=call, event=event.event, leg=event.leg).exists():
+        return Recorded(call, stored=False)
+    CallEvent.objects.create(
+        call=call,
+        event=event.event,
+        leg=event.leg,
+        at=event.at,
+        received_at=now,
+        source=source,
+        data=event.data(),
+    )
+    _fold(call)
+    if call.state in ENDED_UNANSWERED and call.callback_case_id is None and call.caller:
+        _open_callback_case(call)
+    return Recorded(call, stored=True)
+
+
+def _call_for_offer(exchange: Exchange, event: CallEventIn) -> Call:
+    found = (
+        Call.objects.select_for_update()
+        .filter(exchange=exchange, external_id=event.call_id)
+        .first()
+    )
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            Call.objects.create(
+                exchange=exchange,
+                external_id=event.call_id,
+                offered_at=event.at,
+                state=CallState.OFFERED,
+            )
+    except IntegrityError:
+        pass  # another worker created it meanwhile
+    return Call.objects.select_for_update().get(exchange=exchange, external_id=event.call_id)
+
+
+def _earliest(values: list[datetime]) -> datetime | None:
+    return min(values) if values else None
+
+
+def _fold(call: Call) -> None:
+    """Recompute the call's moments and legs from all its events (order does not matter)."""
+    events = list(call.events.all())
+    by_kind: dict[str, list[CallEvent]] = {}
+    for e in events:
+        by_kind.setdefault(e.event, []).append(e)
+
+    def moments(kind: str) -> list[datetime]:
+        return [e.at for e in by_kind.get(kind, [])]
+
+    def first_value(key: str, kinds: tuple[str, ...] = ()) -> str:
+        for e in sorted(events, key=lambda x: x.at):
+            if (not kinds or e.event in kinds) and e.data.get(key):
+                return str(e.data[key])
+        return ""
+
+    offered = moments("offered")
+    call.offered_at = _earliest(offered) or _earliest([e.at for e in events]) or call.offered_at
+    call.queued_at = _earliest(moments("queued"))
+    call.first_alert_at = _earliest(moments("alerting"))
+    answers = sorted(by_kind.get("answered", []), key=lambda e: e.at)
+    call.answered_at = answers[0].at if answers else None
+    call.answered_leg = answers[0].leg if answers else ""
+    call.transferred_at = _earliest(moments("transferred"))
+    call.voicemail_at = _earliest(moments("voicemail"))
+    call.abandoned_at = _earliest(moments("abandoned"))
+    ends = moments("ended")
+    call.ended_at = max(ends) if ends else None
+    call.queue = first_value("queue")
+    line_raw = first_value("line", ("offered",)) or first_value("line")
+    line_e164 = phone_e164(line_raw)
+    call.line_number = line_e164 or line_raw
+    call.line = PhoneLine.objects.filter(number=line_e164).first() if line_e164 else None
+    caller_raw = first_value("caller", ("offered",)) or first_value("caller")
+    if caller_raw != call.caller_raw or (call.caller and call.client_id is None):
+        call.caller_raw = caller_raw
+        call.caller = phone_e164(caller_raw)
+        call.client = client_for_number(call.caller)
+    call.recordings = sorted({str(e.data["recording_url"]) for e in by_kind.get("recording", [])})
+    if call.answered_at is not None:
+        call.state = CallState.COMPLETED if call.ended_at else CallState.ANSWERED
+    elif call.abandoned_at is not None:
+        call.state = CallState.ABANDONED
+    elif call.voicemail_at is not None:
+        call.state = CallState.VOICEMAIL
+    elif call.ended_at is not None:
+        call.state = CallState.MISSED
+    elif call.first_alert_at is not None:
+        call.state = CallState.RINGING
+    elif call.queued_at is not None:
+        call.state = CallState.QUEUED
+    else:
+        call.state = CallState.OFFERED
+
+    # Legs: one per phone that rang.
+    legs: dict[str, dict[str, object]] = {}
+    for e in events:
+        if not e.leg or e.event not in ("alerting", "answered", "no_answer", "transferred"):
+            continue
+        leg = legs.setdefault(e.leg, {"extension": "", "alerting": [], "answered": [], "ended": []})
+        if e.data.get("extension") and not leg["extension"]:
+            leg["extension"] = str(e.data["extension"])
+        key = {"alerting": "alerting", "answered": "answered"}.get(e.event, "ended")
+        leg[key].append(e.at)  # type: ignore[attr-defined]
+        if e.event == "no_answer":
+            leg["reason"] = str(e.data.get("reason") or "no_answer")
+    answered_ext = ""
+    existing = {leg.leg: leg for leg in call.legs.all()}
+    extensions = {str(v["extension"] or k) for k, v in legs.items()}
+    employees = {emp.extension: emp for emp in Employee.objects.filter(extension__in=extensions)}
+    for key, v in legs.items():
+        ext = str(v["extension"] or key)[:20]
+        row = existing.get(key) or CallLeg(call=call, leg=key)
+        row.extension = ext
+        row.employee = employees.get(ext)
+        row.alerting_at = _earliest(v["alerting"])  # type: ignore[arg-type]
+        row.answered_at = _earliest(v["answered"])  # type: ignore[arg-type]
+        own_end = _earliest(v["ended"])  # type: ignore[arg-type]
+        row.ended_at = own_end or (call.alerting_end if row.answered_at is None else call.ended_at)
+        row.end_reason = str(v.get("reason", ""))[:40]
+        row.save()
+        if key == call.answered_leg:
+            answered_ext = ext
+    call.answered_extension = answered_ext or (
+        str(answers[0].data.get("extension", ""))[:20] if answers else ""
+    )
+    call.answered_by = (
+        Employee.objects.filter(extension=call.answered_extension).first()
+        if call.answered_extension
+        else None
+    )
+    call.save()
+
+
+def _callback_due(*, start: datetime, office: object = None) -> datetime:
+    """The latest callback moment the standard allows: the PHONE-ONE-CONTACT duration from
+    ``start`` on the business calendar."""
+    commitment = get_policy()["PHONE-ONE-CONTACT"]
+    if commitment.deadline is None:
+        raise CaseError("PHONE-ONE-CONTACT has no deadline in the policy")
+    return after(get_calendar(office), start, commitment.deadline)
+
+
+def callback_latest(*, start: datetime | None = None) -> datetime:
+    return _callback_due(start=start or timezone.now())
+
+
+def _open_callback_case(call: Call) -> None:
+    """A missed or abandoned call owes a callback: a case of its own, with the timer."""
+    now = timezone.now()
+    client = call.client or client_create(name=format_phone(call.caller), phone=call.caller)
+    language = client.language or "lv"
+    with translation.override(language):
+        subject = _("Callback: unanswered call from %(number)s") % {
+            "number": format_phone(call.caller)
+        }
+        body = _call_summary(call)
+    case = case_open(client=client, channel=Channel.PHONE, subject=subject, at=now)
+    case_add_message(
+        case=case,
+        direction=Direction.INBOUND,
+        kind=MessageKind.CALL,
+        body=body,
+        sender=call.caller,
+        meta={"call": call.pk, "state": call.state},
+        at=now,
+    )
+    due = _callback_due(start=now)
+    case_promise_callback(case=case, due=due, call_ref=str(call.pk), at=now)
+    Callback.objects.create(case=case, call=call, promised_at=now, due_at=due, automatic=True)
+    Call.objects.filter(pk=call.pk).update(callback_case=case)
+    call.callback_case = case
+
+
+def _call_summary(call: Call) -> str:
+    from charterdesk.channels.phone.selectors import call_figures
+
+    figures = call_figures(call)
+    moment = timezone.localtime(call.offered_at).strftime("%d.%m.%Y %H:%M:%S")
+    parts = [
+        _("Call from %(number)s at %(moment)s: %(state)s.")
+        % {
+            "number": format_phone(call.caller) or call.caller_raw,
+            "moment": moment,
+            "state": call.get_state_display(),
+        }
+    ]
+    if figures.rings is not None:
+        parts.append(figures.rings_text)
+    if figures.queue_seconds:
+        parts.append(figures.queue_text)
+    return " ".join(parts)
+
+
+# --- the call note --------------------------------------------------------------------------------
+
+
+class Outcome:
+    ANSWERED = "answered"
+    CALLBACK = "callback"
+
+
+@transaction.atomic
+def call_note_write(
+    *,
+    call: Call,
+    by: Employee,
+    body: str,
+    outcome: str,
+    case: Case | None = None,
+    subject: str = "",
+    callback_by: datetime | None = None,
+) -> Case:
+    """The employee's note of a call, on an existing case or a new one, with the outcome:
+    answered on the call (the case is resolved), or a callback promised by a moment
+    [PHONE-ONE-CONTACT] — at the latest the policy's duration on the business calendar."""
+    body = (body or "").strip()
+    if not body:
+        raise CaseError(_("Write what the caller asked and what you answered."))
+    if outcome not in (Outcome.ANSWERED, Outcome.CALLBACK):
+        raise CaseError(_("Choose the outcome: answered on the call, or a callback."))
+    now = timezone.now()
+    latest = None
+    if outcome == Outcome.CALLBACK:
+        if callback_by is None:
+            raise CaseError(_("Give the moment by which you will call back."))
+        latest = _callback_due(start=now)
+        if callback_by > latest:
+            raise CaseError(
+                _("The standard allows a callback within one contact: by %(latest)s at the latest.")
+                % {"latest": timezone.localtime(latest).strftime("%d.%m.%Y %H:%M")}
+            )
+    locked = Call.objects.select_for_update().get(pk=call.pk)
+    if case is None:
+        client = locked.client
+        if client is None:
+            if not locked.caller:
+                raise CaseError(
+                    _("The caller's number is unknown: choose the client's case to write on.")
+                )
+            client = client_create(name=format_phone(locked.caller), phone=locked.caller)
+            Call.objects.filter(pk=locked.pk).update(client=client)
+        case = case_open(
+            client=client,
+            channel=Channel.PHONE,
+            subject=subject.strip() or _("Phone call"),
+            assignee=by,
+            by=by,
+            at=now,
+        )
+    elif locked.client_id is not None and case.client_id != locked.client_id:
+        raise CaseError(
+            _("Case %(ref)s belongs to another client than the caller.") % {"ref": case.reference}
+        )
+    case_add_message(
+        case=case,
+        direction=Direction.INBOUND,
+        kind=MessageKind.CALL,
+        body=body,
+        author=None,
+        sender=locked.caller,
+        meta={"call": locked.pk, "outcome": outcome, "noted_by": by.pk},
+        at=now,
+    )
+    if outcome == Outcome.CALLBACK:
+        assert callback_by is not None
+        case_promise_callback(case=case, due=callback_by, by=by, call_ref=str(locked.pk), at=now)
+        Callback.objects.create(
+            case=case, call=locked, promised_at=now, due_at=callback_by, promised_by=by
+        )
+    else:
+        fresh = Case.objects.get(pk=case.pk)
+        if Status(fresh.status) in (Status.NEW, Status.OPEN, Status.WAITING):
+            case_resolve(case=fresh, by=by, summary=_("Answered on the call."))
+    Call.objects.filter(pk=locked.pk).update(case=case, note_written_at=now)
+    return Case.objects.get(pk=case.pk)
+
+
+@transaction.atomic
+def callback_make(*, callback: Callback, by: Employee, note: str) -> Callback:
+    """The employee called the client back; the note says what was answered."""
+    note = (note or "").strip()
+    if not note:
+        raise CaseError(_("Write what you told the client on the callback."))
+    locked = Callback.objects.select_for_update().get(pk=callback.pk)
+    if locked.made_at is not None:
+        raise CaseError(_("This callback is already recorded."))
+    now = timezone.now()
+    case = locked.case
+    case_add_message(
+        case=case,
+        direction=Direction.OUTBOUND,
+        kind=MessageKind.CALL,
+        body=note,
+        author=by,
+        meta={"callback": locked.pk},
+        at=now,
+    )
+    case_record_callback(case=case, by=by, at=now, call_ref=str(locked.call_id or ""))
+    locked.made_at, locked.made_by = now, by
+    locked.save(update_fields=["made_at", "made_by"])
+    return locked
+
+
+@transaction.atomic
+def call_sample_record(
+    *, call: Call, by: Employee, greeting_given: bool, answer_complete: bool, note: str = ""
+) -> CallSample:
+    """A team lead's check of a call for the greeting [PHONE-IDENTIFY]."""
+    if call.answered_at is None:
+        raise CaseError(_("Only answered calls can be checked for the greeting."))
+    if CallSample.objects.filter(call=call).exists():
+        raise CaseError(_("This call has already been checked."))
+    return CallSample.objects.create(
+        call=call,
+        by=by,
+        greeting_given=greeting_given,
+        answer_complete=answer_complete,
+        note=note.strip(),
+        at=timezone.now(),
+    )

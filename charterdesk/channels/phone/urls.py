@@ -1,0 +1,3 @@
+app_name = "phone"
+
+urlpatterns: list = []  # type: ignore[type-arg]
