@@ -192,7 +192,9 @@ def _zammad(obj: dict[str, Any], sent_at: datetime) -> list[CallEventIn]:
 def parse_body(body: bytes, content_type: str, sent_at: datetime) -> list[CallEventIn]:
     """The events of one request body."""
     ctype = (content_type or "").split(";")[0].strip().lower()
-    if ctype == "application/x-www-form-urlencoded":
+    # curl's default type for a posted body is the form type; a body that is a JSON object is
+    # read as JSON whatever the type says (Kamailio's http_client_query sends it so).
+    if ctype == "application/x-www-form-urlencoded" and not body.lstrip().startswith(b"{"):
         try:
             form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
         except UnicodeDecodeError:
