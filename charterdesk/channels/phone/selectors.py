@@ -49,7 +49,7 @@ class CallFigures:
 
     @property
     def queue_text(self) -> str:
-        if not self.queue_seconds:
+        if self.queue_seconds is None or round(self.queue_seconds) < 1:
             return ""
         return _("waited in the queue %(seconds)s") % {"seconds": _seconds_text(self.queue_seconds)}
 
