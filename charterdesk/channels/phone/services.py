@@ -9,12 +9,13 @@ writes go through the case services (``case_open``, ``case_add_message``, ``case
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -86,72 +87,119 @@ def client_for_number(e164: str) -> Client | None:
 def call_events_record(
     *, exchange: Exchange, events: Sequence[CallEventIn], source: str = "api"
 ) -> list[Recorded]:
-    """Record a batch atomically: all of it or, on a refusal, nothing."""
+    """Record a batch atomically: all of it or, on a refusal, nothing.  Each call touched is
+    folded once, after its events of the batch are stored."""
     with transaction.atomic():
-        return [call_event_record(exchange=exchange, event=e, source=source) for e in events]
+        calls: dict[int, tuple[Call, list[CallEvent]]] = {}
+        results = []
+        for event in events:
+            result = _store(exchange, event, source, calls)
+            results.append(result)
+        for call, rows in calls.values():
+            _fold(call, rows)
+            _after_fold(call)
+        return results
 
 
 @transaction.atomic
 def call_event_record(*, exchange: Exchange, event: CallEventIn, source: str = "api") -> Recorded:
-    now = timezone.now()
-    if event.event == "offered":
-        call: Call | None = _call_for_offer(exchange, event)
+    calls: dict[int, tuple[Call, list[CallEvent]]] = {}
+    result = _store(exchange, event, source, calls)
+    if result.stored:
+        call, rows = calls[result.call.pk]
+        _fold(call, rows)
+        _after_fold(call)
+    return result
+
+
+def _store(
+    exchange: Exchange,
+    event: CallEventIn,
+    source: str,
+    calls: dict[int, tuple[Call, list[CallEvent]]],
+) -> Recorded:
+    """Store one event under the call's row lock; ``calls`` collects the locked calls and their
+    event rows (read once per call)."""
+    known = next((c for c, _rows in calls.values() if c.external_id == event.call_id), None)
+    if known is not None:
+        call = known
+    elif event.event == "offered":
+        call = _call_for_offer(exchange, event)
     else:
-        call = (
+        found = (
             Call.objects.select_for_update()
             .filter(exchange=exchange, external_id=event.call_id)
             .first()
         )
-    if call is None:
-        raise UnknownCall(
-            f"unknown call id {event.call_id!r} at exchange {exchange.name}: its 'offered' "
-            "event has not been received (send it first, or retry this one)"
-        )
-    if CallEvent.objects.filter(call=call, event=event.event, leg=event.leg).exists():
+        if found is None:
+            raise UnknownCall(
+                f"unknown call id {event.call_id!r} at exchange {exchange.name}: its 'offered' "
+                "event has not been received (send it first, or retry this one)"
+            )
+        call = found
+    if call.pk not in calls:
+        calls[call.pk] = (call, list(call.events.all()))
+    rows = calls[call.pk][1]
+    if any(r.event == event.event and r.leg == event.leg for r in rows):
         return Recorded(call, stored=False)
-    CallEvent.objects.create(
-        call=call,
-        event=event.event,
-        leg=event.leg,
-        at=event.at,
-        received_at=now,
-        source=source,
-        data=event.data(),
+    rows.append(
+        CallEvent.objects.create(
+            call=call,
+            event=event.event,
+            leg=event.leg,
+            at=event.at,
+            received_at=timezone.now(),
+            source=source,
+            data=event.data(),
+        )
     )
-    _fold(call)
-    if call.state in ENDED_UNANSWERED and call.callback_case_id is None and call.caller:
-        _open_callback_case(call)
     return Recorded(call, stored=True)
 
 
+def _after_fold(call: Call) -> None:
+    if call.state in ENDED_UNANSWERED and call.callback_case_id is None and call.caller:
+        _open_callback_case(call)
+
+
 def _call_for_offer(exchange: Exchange, event: CallEventIn) -> Call:
-    found = (
-        Call.objects.select_for_update()
-        .filter(exchange=exchange, external_id=event.call_id)
-        .first()
-    )
-    if found is not None:
-        return found
-    try:
-        with transaction.atomic():
-            Call.objects.create(
+    # One statement whether or not another worker created it meanwhile (ON CONFLICT DO NOTHING),
+    # then the row lock.
+    Call.objects.bulk_create(
+        [
+            Call(
                 exchange=exchange,
                 external_id=event.call_id,
                 offered_at=event.at,
                 state=CallState.OFFERED,
             )
-    except IntegrityError:
-        pass  # another worker created it meanwhile
+        ],
+        ignore_conflicts=True,
+    )
     return Call.objects.select_for_update().get(exchange=exchange, external_id=event.call_id)
+
+
+_EXTENSIONS: dict[str, tuple[int | None, float]] = {}
+EXTENSION_CACHE_SECONDS = 30.0
+
+
+def _employees_by_extension(extensions: set[str]) -> dict[str, int | None]:
+    """Employee ids by extension, remembered for half a minute per process (every event of a
+    call asks; an extension moved to another employee is seen within that time)."""
+    now = time.monotonic()
+    missing = {e for e in extensions if _EXTENSIONS.get(e, (None, 0.0))[1] < now}
+    if missing:
+        found = dict(Employee.objects.filter(extension__in=missing).values_list("extension", "pk"))
+        for ext in missing:
+            _EXTENSIONS[ext] = (found.get(ext), now + EXTENSION_CACHE_SECONDS)
+    return {e: _EXTENSIONS[e][0] for e in extensions}
 
 
 def _earliest(values: list[datetime]) -> datetime | None:
     return min(values) if values else None
 
 
-def _fold(call: Call) -> None:
+def _fold(call: Call, events: list[CallEvent]) -> None:
     """Recompute the call's moments and legs from all its events (order does not matter)."""
-    events = list(call.events.all())
     by_kind: dict[str, list[CallEvent]] = {}
     for e in events:
         by_kind.setdefault(e.event, []).append(e)
@@ -180,10 +228,11 @@ def _fold(call: Call) -> None:
     call.queue = first_value("queue")
     line_raw = first_value("line", ("offered",)) or first_value("line")
     line_e164 = phone_e164(line_raw)
-    call.line_number = line_e164 or line_raw
-    call.line = PhoneLine.objects.filter(number=line_e164).first() if line_e164 else None
+    if (line_e164 or line_raw) != call.line_number:
+        call.line_number = line_e164 or line_raw
+        call.line = PhoneLine.objects.filter(number=line_e164).first() if line_e164 else None
     caller_raw = first_value("caller", ("offered",)) or first_value("caller")
-    if caller_raw != call.caller_raw or (call.caller and call.client_id is None):
+    if caller_raw != call.caller_raw:
         call.caller_raw = caller_raw
         call.caller = phone_e164(caller_raw)
         call.client = client_for_number(call.caller)
@@ -216,29 +265,35 @@ def _fold(call: Call) -> None:
         if e.event == "no_answer":
             leg["reason"] = str(e.data.get("reason") or "no_answer")
     answered_ext = ""
-    existing = {leg.leg: leg for leg in call.legs.all()}
-    extensions = {str(v["extension"] or k) for k, v in legs.items()}
-    employees = {emp.extension: emp for emp in Employee.objects.filter(extension__in=extensions)}
+    existing = {leg.leg: leg for leg in call.legs.all()} if legs else {}
+    extensions = {str(v["extension"] or k)[:20] for k, v in legs.items()}
+    if answers and answers[0].data.get("extension"):
+        extensions.add(str(answers[0].data["extension"])[:20])
+    employees = _employees_by_extension(extensions)
     for key, v in legs.items():
         ext = str(v["extension"] or key)[:20]
         row = existing.get(key) or CallLeg(call=call, leg=key)
-        row.extension = ext
-        row.employee = employees.get(ext)
-        row.alerting_at = _earliest(v["alerting"])  # type: ignore[arg-type]
-        row.answered_at = _earliest(v["answered"])  # type: ignore[arg-type]
         own_end = _earliest(v["ended"])  # type: ignore[arg-type]
-        row.ended_at = own_end or (call.alerting_end if row.answered_at is None else call.ended_at)
-        row.end_reason = str(v.get("reason", ""))[:40]
-        row.save()
+        answered_at = _earliest(v["answered"])  # type: ignore[arg-type]
+        values = {
+            "extension": ext,
+            "employee_id": employees.get(ext),
+            "alerting_at": _earliest(v["alerting"]),  # type: ignore[arg-type]
+            "answered_at": answered_at,
+            "ended_at": own_end or (call.alerting_end if answered_at is None else call.ended_at),
+            "end_reason": str(v.get("reason", ""))[:40],
+        }
+        if row.pk is None or any(getattr(row, k) != val for k, val in values.items()):
+            for k, val in values.items():
+                setattr(row, k, val)
+            row.save()
         if key == call.answered_leg:
             answered_ext = ext
     call.answered_extension = answered_ext or (
         str(answers[0].data.get("extension", ""))[:20] if answers else ""
     )
-    call.answered_by = (
-        Employee.objects.filter(extension=call.answered_extension).first()
-        if call.answered_extension
-        else None
+    call.answered_by_id = (
+        employees.get(call.answered_extension) if call.answered_extension else None
     )
     call.save()
 
@@ -279,8 +334,8 @@ def _open_callback_case(call: Call) -> None:
     due = _callback_due(start=now)
     case_promise_callback(case=case, due=due, call_ref=str(call.pk), at=now)
     Callback.objects.create(case=case, call=call, promised_at=now, due_at=due, automatic=True)
-    Call.objects.filter(pk=call.pk).update(callback_case=case)
-    call.callback_case = case
+    Call.objects.filter(pk=call.pk).update(callback_case=case, client=client)
+    call.callback_case, call.client = case, client
 
 
 def _call_summary(call: Call) -> str:
