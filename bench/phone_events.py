@@ -167,6 +167,8 @@ def main() -> None:
             "config.wsgi:application",
             "--workers", "2",
             "--bind", f"127.0.0.1:{port}",
+            "--worker-class", "gthread",
+            "--threads", "1",
             "--keep-alive", "30",
             "--log-level", "warning",
         ],
