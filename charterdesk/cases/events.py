@@ -1,20 +1,21 @@
-"""Writing case events, and the one place other packages hear about them.
+"""Writing case events, and the one door through which other packages hear about them.
 
-Every case service records its change with :func:`record_event`.  Packages that must act on case
-changes in the same transaction (the SLA engine opens and stops timers; the e-mail outbox queues an
-outbound message) register a listener in their ``AppConfig.ready``.  This is the only way ``cases``
-meets ``sla`` and the channels, so ``cases`` imports neither.  A listener that raises rolls the whole
-case change back (e.g. the outbox refusing a reply without the identity block [EMAIL-IDENTITY]).
+Every case service records its change with :func:`record_events` (:func:`record_event` is the same
+call with a list of one).  The events are inserted, then every listener of the *route* is called
+once with the list, in the caller's transaction, in the route's order.  The route is stated in one
+module, ``charterdesk.assembly.route`` (which packages hear which events, in what order); it is
+installed here at start-up with :func:`install_route`, so ``cases`` imports none of the packages
+that listen (the SLA engine, the outbox, search).  A listener that raises rolls the whole case
+change back (e.g. the outbox refusing a reply without the identity block [EMAIL-IDENTITY]).
 
-Batches (e-mail intake): :func:`record_events_bulk` inserts many events with one statement and then
-calls each *batch listener* (:func:`register_batch_listener`) once with the whole list.  A package
-that has a batch listener names the per-event listener it stands in for (``replaces=``); every other
-per-event listener is still called once per event, in order, so it keeps working unchanged.
+A listener always takes a list, whether one event was recorded or ten thousand: there is one
+road.  :func:`register_listener` is a door kept open for packages being written in parallel
+(they are moved into the route on merge); it too is called with the list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,74 +26,65 @@ from charterdesk.core.bulk import copy_insert
 from charterdesk.directory.models import Employee
 from charterdesk.standard.events import Event
 
-Listener = Callable[[CaseEvent], None]
-BatchListener = Callable[[list[CaseEvent]], None]
-_listeners: list[Listener] = []
-# (batch listener, the per-event listener it stands in for during record_events_bulk, or None)
-_batch_listeners: list[tuple[BatchListener, Listener | None]] = []
+Listener = Callable[[list[CaseEvent]], None]
+
+_route: list[Listener] = []
+_registered: list[Listener] = []
+
+
+def install_route(listeners: Sequence[Listener]) -> None:
+    """Called once by ``charterdesk.assembly`` at start-up: the listeners, in their order."""
+    _route[:] = list(listeners)
 
 
 def register_listener(listener: Listener) -> None:
-    if listener not in _listeners:
-        _listeners.append(listener)
+    """Add a listener after the route's (for a package not yet written into the route)."""
+    if listener not in _registered:
+        _registered.append(listener)
 
 
 def unregister_listener(listener: Listener) -> None:
-    if listener in _listeners:
-        _listeners.remove(listener)
+    if listener in _registered:
+        _registered.remove(listener)
 
 
-def register_batch_listener(listener: BatchListener, *, replaces: Listener | None = None) -> None:
-    """``listener(events)`` is called once per :func:`record_events_bulk` with its events.
-
-    ``replaces``: a per-event listener of the same package that the batch listener does the work
-    of; it is then not called per event for a bulk recording (it still is for :func:`record_event`).
-    """
-    if all(fn is not listener for fn, _r in _batch_listeners):
-        _batch_listeners.append((listener, replaces))
+def listeners() -> list[Listener]:
+    """Who hears a recorded list of events, in order."""
+    return [*_route, *_registered]
 
 
-def unregister_batch_listener(listener: BatchListener) -> None:
-    _batch_listeners[:] = [(fn, r) for fn, r in _batch_listeners if fn is not listener]
+def record_events(events: list[CaseEvent]) -> list[CaseEvent]:
+    """Insert ``events`` (unsaved, in order), then call each listener once with the list.
 
-
-def record_events_bulk(events: list[CaseEvent]) -> list[CaseEvent]:
-    """Insert ``events`` (unsaved, in order) with one statement, then tell the listeners.
-
-    Per-event listeners that no batch listener replaces are called per event, in order; then each
-    batch listener once with the list.  Must run inside the caller's transaction."""
+    Must run inside the caller's transaction.  Returns ``events`` (with their ids)."""
     if not events:
         return events
     now = timezone.now()
     for event in events:
         if event.pk is not None:
-            raise ValueError("record_events_bulk takes new events only")
+            raise ValueError("record_events takes new events only")
         event.type = Event(event.type).value
         if event.at is None:
             event.at = now
         if event.params is None:
             event.params = {}
     copy_insert(events, with_pks=True)
-    replaced = {id(r) for _fn, r in _batch_listeners if r is not None}
-    per_event = [fn for fn in _listeners if id(fn) not in replaced]
-    for event in events:
-        for listener in per_event:
-            listener(event)
-    for batch_listener, _r in list(_batch_listeners):
-        batch_listener(events)
+    for listener in listeners():
+        listener(events)
     return events
 
 
-def record_event(
+def new_event(
     *,
     case: Case,
-    type: Event,
+    type: Event | str,
     actor: Employee | None = None,
     message: Message | None = None,
     at: datetime | None = None,
     **params: Any,
 ) -> CaseEvent:
-    event = CaseEvent(
+    """An unsaved event, for :func:`record_events`."""
+    return CaseEvent(
         case=case,
         type=Event(type).value,
         actor=actor,
@@ -100,7 +92,18 @@ def record_event(
         at=at or timezone.now(),
         params=params,
     )
-    event.save(force_insert=True)
-    for listener in list(_listeners):
-        listener(event)
-    return event
+
+
+def record_event(
+    *,
+    case: Case,
+    type: Event | str,
+    actor: Employee | None = None,
+    message: Message | None = None,
+    at: datetime | None = None,
+    **params: Any,
+) -> CaseEvent:
+    """``record_events([new_event(...)])``: one event, the same road."""
+    return record_events(
+        [new_event(case=case, type=type, actor=actor, message=message, at=at, **params)]
+    )[0]

@@ -68,11 +68,12 @@ def test_every_outbound_kind_is_queued(email_case, employee):
 
     from django.utils import timezone
 
+    due = timezone.now() + timedelta(days=3)
     case_promise(
         case=email_case,
         by=employee,
-        due=timezone.now() + timedelta(days=3),
-        message="Atbildēsim līdz piektdienai.",
+        due=due,
+        message=f"Atbildēsim līdz {timezone.localtime(due):%d.%m.%Y}.",
     )
     case_record_mistake(
         case=email_case,

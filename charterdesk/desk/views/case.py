@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from charterdesk.calendar import get_calendar
 from charterdesk.cases.models import Attachment, Case, CaseEvent, Direction
 from charterdesk.cases.selectors import case_detail, case_timeline
 from charterdesk.cases.status import ACTIVE, TRANSITIONS, Status
@@ -92,7 +93,9 @@ def build_forms(
     now = now or timezone.now()
     base = {"version": case.version, "seen_event": last_event_id(case)}
     kw: dict[str, Any] = {"case": case, "employee": employee}
-    due = desk_forms.default_promise_time(now)
+    due = desk_forms.default_promise_time(
+        now, get_calendar(case.office if case.office_id else None)
+    )
     templates = [(str(t.pk), compose.template_label(t)) for t in compose.reply_templates(case)]
     initial: dict[str, dict[str, Any]] = {
         "assign": {"to": employee.pk},

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from charterdesk.cases import message_ids
 from charterdesk.cases.models import Case
 from charterdesk.cases.services import InboundItem, case_receive_batch
 from charterdesk.channels.email.intake.linking import (
@@ -39,10 +40,6 @@ if TYPE_CHECKING:
     from charterdesk.channels.email.parsing import ParsedEmail
 
 
-def _bare(message_id: str) -> str:
-    return message_id.strip().strip("<>").strip()
-
-
 @dataclass(slots=True)
 class Pending:
     items: list[InboundItem] = field(default_factory=list)
@@ -56,7 +53,7 @@ class Pending:
         index = len(self.items)
         self.items.append(item)
         self.outcomes.append(outcome)
-        bare = _bare(item.message_id)
+        bare = message_ids.bare(item.message_id)
         if bare:
             self.by_id[bare] = index  # the latest, as ``BatchContext.taken`` keeps it
         if item.case_id is not None:
@@ -80,7 +77,7 @@ class Pending:
             rows = lookup(wanted)
             for value in wanted:
                 stored = stored_case_id(rows, value)
-                queued = self.by_id.get(_bare(value))
+                queued = self.by_id.get(message_ids.bare(value))
                 if stored and queued is not None:
                     return None  # the same Message-ID twice (a released copy): flush first
                 if stored:
@@ -104,7 +101,7 @@ class Pending:
         for item, outcome, message in zip(self.items, self.outcomes, messages, strict=True):
             outcome.case_id = message.case_id
             outcome.message_pk = message.pk
-            bare = _bare(item.message_id)
+            bare = message_ids.bare(item.message_id)
             if bare:
                 written[bare] = (message.case_id, message.pk)
         for outcome, index in self.duplicates:

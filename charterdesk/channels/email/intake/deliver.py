@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +36,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from charterdesk.cases import message_ids
 from charterdesk.cases.models import Case, Channel, Direction, Message, MessageKind
 from charterdesk.cases.services import AttachmentData, InboundItem, case_add_message, case_open
 from charterdesk.cases.status import ACTIVE, Status
@@ -46,7 +46,6 @@ from charterdesk.channels.email.intake.details import detail
 from charterdesk.channels.email.intake.linking import (
     find_case,
     header_rows,
-    id_variants,
     outbound_message,
     wanted_ids,
 )
@@ -60,12 +59,7 @@ from charterdesk.clients.services import (
 )
 from charterdesk.core.validators import normalise_email
 from charterdesk.directory.models import Institution, Programme
-
-_mark_bounced: Callable[..., Any] | None
-try:  # the outbox marks its row bounced; without it the link is kept on our own row only
-    from charterdesk.outbox.services.bounce import outbox_mark_bounced as _mark_bounced
-except ImportError:  # pragma: no cover
-    _mark_bounced = None
+from charterdesk.outbox.services import outbox_mark_bounced
 
 
 @dataclass(slots=True)
@@ -123,10 +117,10 @@ class BatchContext:
         self.taken: dict[str, tuple[int, int]] = {}
         if ids:
             for mid, case_id, pk in Message.objects.filter(
-                message_id__in=id_variants(ids),
+                message_id__in=message_ids.variants(ids),
                 direction__in=(Direction.INBOUND, Direction.INTERNAL),
             ).values_list("message_id", "case_id", "pk"):
-                self.taken[_bare(mid)] = (case_id, pk)
+                self.taken[message_ids.bare(mid)] = (case_id, pk)
         self.limit, self.window = conf.rate_limit()
         self.recent: dict[str, list[datetime]] = defaultdict(list)
         senders = {p.sender.address.lower() for p in parsed if p.sender}
@@ -187,10 +181,6 @@ class BatchContext:
                 self.new_clients.append(client)
             self.clients[key] = client
         return client
-
-
-def _bare(message_id: str) -> str:
-    return message_id.strip().strip("<>")
 
 
 def _attachments(parsed: ParsedEmail) -> list[AttachmentData]:
@@ -289,8 +279,8 @@ def _bounce(
     original = outbound_message(report.original_message_id)
     case = original.case if original else None
     marked = False
-    if report.failed and report.original_message_id and _mark_bounced is not None:
-        outbox_row = _mark_bounced(
+    if report.failed and report.original_message_id:
+        outbox_row = outbox_mark_bounced(
             message_id=report.original_message_id, reason=reason, at=row.received_at
         )
         marked = outbox_row is not None
@@ -343,7 +333,7 @@ def _bounce(
         attachments=_attachments(parsed),
         at=row.received_at,
     )
-    ctx.wrote(_bare(parsed.message_id), case.pk, note.pk)
+    ctx.wrote(message_ids.bare(parsed.message_id), case.pk, note.pk)
     return Outcome(InboundState.PROCESSED, case_id=case.pk, message_pk=note.pk, info=info)
 
 
@@ -364,7 +354,7 @@ def deliver(
     if parsed.auto_submitted:
         info["auto_submitted"] = parsed.auto_submitted
     sender = parsed.sender.address.lower() if parsed.sender else ""
-    bare = _bare(parsed.message_id)
+    bare = message_ids.bare(parsed.message_id)
     pending = ctx.pending
     if bare and not force and pending is not None and pending.queued(bare):
         duplicate = Outcome(

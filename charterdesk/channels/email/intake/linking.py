@@ -7,18 +7,9 @@ import re
 
 from django.conf import settings
 
+from charterdesk.cases.message_ids import bare, variants
 from charterdesk.cases.models import Case, Direction, Message
 from charterdesk.channels.email.parsing import ParsedEmail
-
-
-def id_variants(message_ids: list[str]) -> list[str]:
-    """Each ID with and without angle brackets (stored values differ between mailers)."""
-    out: list[str] = []
-    for value in message_ids:
-        bare = value.strip().strip("<>").strip()
-        if bare:
-            out.extend((f"<{bare}>", bare))
-    return out
 
 
 def reference_pattern() -> re.Pattern[str]:
@@ -45,15 +36,15 @@ def wanted_ids(parsed: ParsedEmail) -> list[str]:
 def header_rows(wanted: list[str]) -> dict[str, int]:
     """``{stored Message-ID: case id}`` for the messages ``wanted`` names."""
     return dict(
-        Message.objects.filter(message_id__in=id_variants(wanted))
+        Message.objects.filter(message_id__in=variants(wanted))
         .order_by("created_at", "id")
         .values_list("message_id", "case_id")
     )
 
 
 def stored_case_id(rows: dict[str, int], value: str) -> int | None:
-    bare = value.strip("<>")
-    return rows.get(f"<{bare}>") or rows.get(bare)
+    plain = bare(value)
+    return rows.get(f"<{plain}>") or rows.get(plain)
 
 
 def case_by_headers(parsed: ParsedEmail) -> Case | None:
@@ -92,9 +83,7 @@ def outbound_message(message_id: str) -> Message | None:
     if not message_id:
         return None
     return (
-        Message.objects.filter(
-            message_id__in=id_variants([message_id]), direction=Direction.OUTBOUND
-        )
+        Message.objects.filter(message_id__in=variants([message_id]), direction=Direction.OUTBOUND)
         .select_related("case")
         .first()
     )
