@@ -193,6 +193,7 @@ def recorded(monkeypatch):
 
     monkeypatch.setattr(email_command, "Follower", Recording)
     monkeypatch.setattr(email_command, "STORE_CHUNK", 20)
+    monkeypatch.setattr(email_command, "FOLLOW_FROM", 40)
     return record
 
 
@@ -335,6 +336,7 @@ def test_a_second_process_killed_midway_leaves_the_rest_to_the_command(tmp_path,
     the middle of a batch: the command processes every row it left, none twice."""
     _postgresql_only()
     monkeypatch.setattr(email_command, "STORE_CHUNK", 20)
+    monkeypatch.setattr(email_command, "FOLLOW_FROM", 40)
     finished: list[ProcessStats | None] = []
     killed_at: list[int] = []
 
