@@ -71,7 +71,7 @@ def main() -> None:
     from django.conf import settings
 
     from charterdesk.assembly.route import ROUTE
-    from charterdesk.cases.events import install_route
+    from charterdesk.cases.recording import install_route
     from charterdesk.cases.services import case_add_message, case_open, case_reply
     from charterdesk.outbox.models import OutboxMessage
     from charterdesk.outbox.services import outbox_send_pending

@@ -1,6 +1,6 @@
 """The route of a case change: who hears which case events, and in what order.
 
-Every case service writes its events with ``charterdesk.cases.events.record_events`` (one event
+Every case service writes its events with ``charterdesk.cases.recording.record_events`` (one event
 or ten thousand, the same call).  After inserting them, in the same transaction, it calls the
 steps below with the list, in this order.  ``cases`` imports none of these packages: this module
 is installed into it at start-up (``AssemblyConfig.ready``).  A step that raises rolls the whole
@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from charterdesk.assembly.acknowledgement import ack_owed
-from charterdesk.cases import events as case_events
+from charterdesk.cases import recording as case_events
 from charterdesk.cases.models import CaseEvent
 from charterdesk.outbox.listener import on_case_events as outbox_step
 from charterdesk.search.listeners import INDEXED_EVENTS

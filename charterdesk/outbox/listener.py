@@ -7,7 +7,7 @@ address) rolls the whole case change back [EMAIL-IDENTITY].
 from __future__ import annotations
 
 from charterdesk.cases.models import CaseEvent, Channel, Direction
-from charterdesk.outbox.services.compose import outbox_write
+from charterdesk.outbox.services.write import outbox_write
 from charterdesk.standard.events import Event
 
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from charterdesk.cases.events import record_event
+from charterdesk.cases.recording import record_event
 from charterdesk.sla.engine import (
     calendar_for,
     enqueue_after_commit,

@@ -33,17 +33,17 @@ from charterdesk.calendar import get_calendar
 from charterdesk.calendar.business import BusinessCalendar
 from charterdesk.calendar.registry import current_revision
 from charterdesk.cases.automatic import is_automatic
-from charterdesk.cases.events import record_event
 from charterdesk.cases.models import Case, CaseEvent
+from charterdesk.cases.recording import record_event
 from charterdesk.cases.services import case_set_next_due_many
 from charterdesk.core.bulk import copy_insert
 from charterdesk.sla.deadlines import DeadlineError, compute, has_deadline
 from charterdesk.sla.hooks import owed_handler
 from charterdesk.sla.models import KeptBy, Timer, TimerStatus
 from charterdesk.standard import Commitment, get_policy
+from charterdesk.standard.channels import ANY_CHANNEL
 from charterdesk.standard.durations import DurationUnit
 from charterdesk.standard.events import Event
-from charterdesk.standard.policy import Channel
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ def timer_deadline(
 
 
 def _new_timer(
-    event: CaseEvent, commitment: Commitment, promised: datetime | None, computed_with: str
+    event: CaseEvent, commitment: Commitment, promised: datetime | None, computed_with: str | None
 ) -> Timer | None:
     """``commitment``'s timer started by ``event`` (unsaved), or None if it cannot run (e.g. a
     promised deadline without the promised moment)."""
@@ -257,7 +257,7 @@ def _event_channel(event: CaseEvent) -> str:
 
 
 def _channel_matches(commitment: Commitment, channel: str) -> bool:
-    return Channel.ANY in commitment.channels or channel in {c.value for c in commitment.channels}
+    return ANY_CHANNEL in commitment.channels or channel in commitment.channels
 
 
 def _promised_moment(event: CaseEvent) -> datetime | None:
@@ -289,7 +289,9 @@ class _Plan:
         )
 
 
-def _stop_or_explain(event: CaseEvent, plan: _Plan, computed_with: str) -> tuple[bool, list[Timer]]:
+def _stop_or_explain(
+    event: CaseEvent, plan: _Plan, computed_with: str | None
+) -> tuple[bool, list[Timer]]:
     """Stop (or keep by explanation) the owed timers ``event`` answers; for a promised deadline
     an explanation moves the promise.  Returns whether a timer changed, and the new timers to
     open (to the new promised moment)."""
@@ -322,7 +324,7 @@ def on_case_events(events: list[CaseEvent]) -> None:
     plans: dict[str, _Plan] = {}
     new: list[Timer] = []
     touched: set[int] = set()
-    computed_with = stamp()
+    computed_with: str | None = None  # the policy and calendar stamp, read once if needed
     for event in events:
         etype = str(event.type)
         if etype.startswith("timer."):
@@ -330,6 +332,8 @@ def on_case_events(events: list[CaseEvent]) -> None:
         plan = plans.get(etype)
         if plan is None:
             plan = plans[etype] = _Plan.of(etype)
+        if (plan.stops or plan.starts) and computed_with is None:
+            computed_with = stamp()
         if plan.stops:
             _insert(new)  # an owed query must see the timers opened before this event
             changed, new = _stop_or_explain(event, plan, computed_with)

@@ -220,10 +220,11 @@ def _stored_left() -> int:
 @pytest.mark.parametrize(
     ("count", "waits"),
     [
-        # a source of two chunks or more: the second process starts before the first is stored
+        # a source of FOLLOW_FROM messages or more (patched to 40 here, 2,000 in use): the
+        # second process starts before the first chunk is stored; a smaller source starts no
+        # process at all (tests/email/test_command.py::test_a_small_import_starts_no_process)
         (70, [0, 20, 40, 60]),
-        # a smaller one: it starts once the first chunk is stored
-        (30, [20]),
+        (40, [0, 20]),
     ],
 )
 @pytest.mark.django_db(transaction=True)

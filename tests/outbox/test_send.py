@@ -12,7 +12,7 @@ from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from charterdesk.cases.services import case_reply
-from charterdesk.desk.events import describe
+from charterdesk.desk.sentences import describe
 from charterdesk.outbox.models import OutboxMessage, OutboxState
 from charterdesk.outbox.services import (
     ack_send,

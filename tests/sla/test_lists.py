@@ -15,8 +15,8 @@ from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from charterdesk.cases import services as cs
-from charterdesk.cases.events import record_event, record_events
 from charterdesk.cases.models import Case, CaseEvent, Message
+from charterdesk.cases.recording import record_event, record_events
 from charterdesk.cases.services import InboundItem
 from charterdesk.sla.checks import timers_fire_now
 from charterdesk.sla.models import Timer

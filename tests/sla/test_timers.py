@@ -12,8 +12,8 @@ import time_machine
 from django.utils import timezone
 
 from charterdesk.cases import services as cs
-from charterdesk.cases.events import record_event
 from charterdesk.cases.models import Case, CaseEvent
+from charterdesk.cases.recording import record_event
 from charterdesk.directory.models import Team
 from charterdesk.sla import hooks
 from charterdesk.sla.checks import sla_sweep, timer_check

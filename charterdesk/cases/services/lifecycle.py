@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from charterdesk.cases.errors import CaseError
-from charterdesk.cases.events import record_event
 from charterdesk.cases.models import Case
+from charterdesk.cases.recording import record_event
 from charterdesk.cases.services._common import lock, set_status
 from charterdesk.cases.services.receive import NewCase, cases_open
 from charterdesk.cases.status import Status
@@ -19,7 +19,6 @@ from charterdesk.directory.models import Employee, Office, Programme, Team
 from charterdesk.standard.events import Event
 
 
-@transaction.atomic
 def case_open(
     *,
     client: Client,

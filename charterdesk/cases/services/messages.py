@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from charterdesk.cases import message_ids
 from charterdesk.cases.errors import CaseError
-from charterdesk.cases.events import record_event
 from charterdesk.cases.models import Attachment, Case, Channel, Direction, Message, MessageKind
+from charterdesk.cases.recording import new_event, record_event, record_events
 from charterdesk.cases.services._attachments import AttachmentData, attachment_rows
 from charterdesk.cases.services._common import lock, set_status
 from charterdesk.cases.services.receive import InboundItem, case_receive_batch
@@ -29,7 +29,6 @@ _OUTBOUND_EVENTS: dict[str, Event] = {
 }
 
 
-@transaction.atomic
 def case_add_message(
     *,
     case: Case,
@@ -88,47 +87,57 @@ def case_add_message(
             ]
         )
         return received
-    now = at or timezone.now()
-    case = lock(case, expected_version)
-    message = Message.objects.create(
-        case=case,
-        channel=Channel(channel or case.channel),
-        direction=direction,
-        kind=kind,
-        author=author,
-        sender=sender,
-        recipients=recipients,
-        subject=(subject or case.subject)[:300],
-        body=body,
-        body_html=body_html,
-        language=language or case.language,
-        message_id=message_id,
-        in_reply_to=in_reply_to,
-        references=references,
-        created_at=now,
-        meta=meta or {},
-    )
-    if attachments:
-        Attachment.objects.bulk_create(attachment_rows(message, attachments))
-    if direction is Direction.INTERNAL:
-        record_event(case=case, type=Event.NOTE_ADDED, actor=author, message=message, at=now)
-    else:
-        if case.status == Status.NEW:
-            set_status(case, Status.OPEN, by=author, at=now, event=False)
-        record_event(
+    with transaction.atomic():
+        now = at or timezone.now()
+        case = lock(case, expected_version)
+        message = Message.objects.create(
             case=case,
-            type=Event.MESSAGE_SENT,
-            actor=author,
-            message=message,
-            at=now,
-            channel=message.channel,
-            kind=kind.value,
+            channel=Channel(channel or case.channel),
+            direction=direction,
+            kind=kind,
+            author=author,
+            sender=sender,
+            recipients=recipients,
+            subject=(subject or case.subject)[:300],
+            body=body,
+            body_html=body_html,
+            language=language or case.language,
+            message_id=message_id,
+            in_reply_to=in_reply_to,
+            references=references,
+            created_at=now,
+            meta=meta or {},
         )
-        if kind in _OUTBOUND_EVENTS:
-            record_event(
-                case=case, type=_OUTBOUND_EVENTS[kind], actor=author, message=message, at=now
-            )
-    return message
+        if attachments:
+            Attachment.objects.bulk_create(attachment_rows(message, attachments))
+        if direction is Direction.INTERNAL:
+            record_event(case=case, type=Event.NOTE_ADDED, actor=author, message=message, at=now)
+        else:
+            if case.status == Status.NEW:
+                set_status(case, Status.OPEN, by=author, at=now, event=False)
+            sent = [
+                new_event(
+                    case=case,
+                    type=Event.MESSAGE_SENT,
+                    actor=author,
+                    message=message,
+                    at=now,
+                    channel=message.channel,
+                    kind=kind.value,
+                )
+            ]
+            if kind in _OUTBOUND_EVENTS:
+                sent.append(
+                    new_event(
+                        case=case,
+                        type=_OUTBOUND_EVENTS[kind],
+                        actor=author,
+                        message=message,
+                        at=now,
+                    )
+                )
+            record_events(sent)
+        return message
 
 
 def case_reply(

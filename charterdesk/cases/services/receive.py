@@ -6,7 +6,7 @@ received message is it with one item).  So the rows and events of one message ar
 exactly the code that writes a batch of them, with a handful of statements whatever the size:
 one counter update per year reserves the new references; cases, messages, attachments and events
 are inserted together (``core.bulk.copy_insert``); the route's listeners hear the events once, as
-a list (:func:`charterdesk.cases.events.record_events`).
+a list (:func:`charterdesk.cases.recording.record_events`).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from django.utils.timezone import localtime
 
 from charterdesk.cases.automatic import is_automatic
 from charterdesk.cases.errors import CaseError, ConcurrentChange
-from charterdesk.cases.events import new_event, record_events
 from charterdesk.cases.models import Case, CaseEvent, Channel, Direction, Message, MessageKind
+from charterdesk.cases.recording import new_event, record_events
 from charterdesk.cases.references import reserve_references
 from charterdesk.cases.services._attachments import AttachmentData, attachment_rows
 from charterdesk.cases.services._common import check_transition

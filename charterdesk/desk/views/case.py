@@ -15,13 +15,13 @@ from charterdesk.cases.selectors import case_detail, case_timeline
 from charterdesk.cases.status import ACTIVE, TRANSITIONS, Status
 from charterdesk.desk import compose
 from charterdesk.desk import forms as desk_forms
-from charterdesk.desk.events import describe
 from charterdesk.desk.selectors import (
     case_attachments,
     client_other_cases,
     institutions,
     transfer_candidates,
 )
+from charterdesk.desk.sentences import describe
 from charterdesk.desk.timers import time_left
 from charterdesk.desk.views.common import employee_required
 from charterdesk.directory.models import Employee

@@ -2,7 +2,6 @@
 
 from charterdesk.outbox.services.ack import ack_refusal, ack_send
 from charterdesk.outbox.services.bounce import outbox_mark_bounced
-from charterdesk.outbox.services.compose import outbox_write
 from charterdesk.outbox.services.delay import delay_explanation_send, delay_explanation_text
 from charterdesk.outbox.services.delivery import (
     outbox_deliver,
@@ -11,6 +10,7 @@ from charterdesk.outbox.services.delivery import (
     retry_policy,
 )
 from charterdesk.outbox.services.templates import template_find, template_render
+from charterdesk.outbox.services.write import outbox_write
 
 __all__ = [
     "ack_refusal",

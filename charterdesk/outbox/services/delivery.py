@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from charterdesk.cases.services import case_record_send_failure
 from charterdesk.outbox.models import OutboxMessage, OutboxState
-from charterdesk.outbox.services.compose import outbox_enqueue
+from charterdesk.outbox.services.write import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 

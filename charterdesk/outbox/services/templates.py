@@ -15,7 +15,7 @@ from charterdesk.outbox.errors import TemplateMissing
 from charterdesk.outbox.formatting import format_moment
 from charterdesk.outbox.identity import block_language, institution_name
 from charterdesk.outbox.models import MessageTemplate
-from charterdesk.outbox.services.compose import current_institution
+from charterdesk.outbox.services.write import current_institution
 from charterdesk.outbox.templating import render_template_text
 
 

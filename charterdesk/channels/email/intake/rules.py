@@ -38,7 +38,7 @@ from django.utils.translation import gettext_noop
 
 from charterdesk.cases import message_ids
 from charterdesk.cases.models import Case, Channel, Direction, Message, MessageKind
-from charterdesk.cases.services import AttachmentData, InboundItem, case_add_message, case_open
+from charterdesk.cases.services import AttachmentData, InboundItem, case_add_message
 from charterdesk.cases.status import ACTIVE, Status
 from charterdesk.channels.email import conf
 from charterdesk.channels.email.intake.batching import Pending
@@ -54,7 +54,6 @@ from charterdesk.channels.email.parsing import Address, ParsedEmail
 from charterdesk.clients.models import Client
 from charterdesk.clients.services import (
     client_build,
-    client_get_or_create_by_email,
     clients_save_built,
 )
 from charterdesk.core.validators import normalise_email
@@ -84,11 +83,9 @@ class BatchContext:
     """What one batch looks up once: programme addresses, our own addresses, clients met, the
     Message-IDs already taken in, and each sender's recent messages (for the rate limit)."""
 
-    def __init__(
-        self, parsed: list[ParsedEmail], since: datetime, *, batched: bool = False
-    ) -> None:
-        # Batched: ordinary client messages are queued and written together (``batching``).
-        self.pending: Pending | None = Pending() if batched else None
+    def __init__(self, parsed: list[ParsedEmail], since: datetime) -> None:
+        # Client messages are queued and written together (``batching``), one or five hundred.
+        self.pending = Pending()
         self.programmes: dict[str, Programme] = {}
         self.programme_codes: dict[str, Programme] = {}
         for programme in Programme.objects.filter(is_active=True):
@@ -98,7 +95,7 @@ class BatchContext:
         self.own = conf.own_addresses() | set(self.programmes)
         self.own |= {e.lower() for e in Institution.objects.values_list("general_email", flat=True)}
         self.clients: dict[str, Client] = {}
-        self.new_clients: list[Client] = []  # built, saved by ``flush`` (batched)
+        self.new_clients: list[Client] = []  # built, saved by ``flush``
         addresses = {a.address for p in parsed for a in (p.sender, *p.reply_to) if a}
         if addresses:
             # One query over the index on UPPER(email) for the clients already known, matched
@@ -152,9 +149,8 @@ class BatchContext:
         if self.new_clients:
             clients_save_built(self.new_clients)
             self.new_clients = []
-        if self.pending is not None:
-            for bare, (case_id, message_pk) in self.pending.flush().items():
-                self.wrote(bare, case_id, message_pk)
+        for bare, (case_id, message_pk) in self.pending.flush().items():
+            self.wrote(bare, case_id, message_pk)
 
     def over_limit(self, sender: str, at: datetime) -> bool:
         times = self.recent[sender]
@@ -170,15 +166,10 @@ class BatchContext:
     def client_for(self, address: Address, language: str) -> Client:
         key = address.address.strip().lower()
         client = self.clients.get(key)
-        if client is None:
-            if self.pending is None:
-                client = client_get_or_create_by_email(
-                    email=address.address, name=address.name, language=language
-                )
-            else:  # not known (the query above): a new one, saved with the batch's others
-                email = normalise_email(address.address)
-                client = client_build(name=address.name, email=email, language=language)
-                self.new_clients.append(client)
+        if client is None:  # not known (the query above): a new one, saved with the batch
+            email = normalise_email(address.address)
+            client = client_build(name=address.name, email=email, language=language)
+            self.new_clients.append(client)
             self.clients[key] = client
         return client
 
@@ -337,7 +328,7 @@ def _bounce(
     return Outcome(InboundState.PROCESSED, case_id=case.pk, message_pk=note.pk, info=info)
 
 
-def deliver(
+def apply_rules(
     row: InboundEmail,
     parsed: ParsedEmail,
     ctx: BatchContext,
@@ -356,7 +347,7 @@ def deliver(
     sender = parsed.sender.address.lower() if parsed.sender else ""
     bare = message_ids.bare(parsed.message_id)
     pending = ctx.pending
-    if bare and not force and pending is not None and pending.queued(bare):
+    if bare and not force and pending.queued(bare):
         duplicate = Outcome(
             InboundState.DUPLICATE,
             info=info,
@@ -395,26 +386,7 @@ def deliver(
         if bounced is not None:
             bounced.info.update(info)
             return bounced
-    queued_case: int | None = None  # the queued message it answers (batched)
-    found = pending.find_case(parsed, ctx.header_rows) if pending is not None else None
-    if found is None:
-        ctx.flush()  # only the written queue can tell
-        case, how = find_case(parsed)
-    else:
-        case, how, queued_case = found
-    if (
-        pending is not None
-        and parsed.auto_submitted
-        and (queued_case is not None or (case is not None and case.pk in pending.cases))
-    ):
-        # Request or note depends on its case's status after the queued messages.
-        ctx.flush()
-        case, how = find_case(parsed)
-        queued_case = None
-    if pending is not None and queued_case is not None:
-        target = pending.items[queued_case].case_id
-        if target is not None:  # a queued message on a stored case: that case
-            case, queued_case = Case.objects.get(pk=target), None
+    case, how, queued_case = _find_case(parsed, ctx)
     if how:
         info["threaded_by"] = how
     if case is None and queued_case is None and parsed.auto_submitted and not force:
@@ -445,9 +417,8 @@ def deliver(
         )
     if sender:
         ctx.count(sender, row.received_at)
-    meta = _meta(row, parsed, how)
-    # The message as both paths write it (queued for the batch, or at once).
-    common: dict[str, Any] = dict(
+    message: dict[str, Any] = dict(
+        body=parsed.text,
         subject=parsed.subject,
         body_html=parsed.html,
         sender=str(parsed.sender or client.email)[:300],
@@ -455,59 +426,56 @@ def deliver(
         message_id=parsed.message_id,
         in_reply_to=parsed.in_reply_to,
         references=" ".join(parsed.references),
-        meta=meta,
+        meta=_meta(row, parsed, how),
         attachments=_attachments(parsed),
         at=row.received_at,
         channel=Channel.EMAIL,
     )
-    if pending is not None and (
-        case is None or not (parsed.auto_submitted and Status(case.status) not in ACTIVE)
-    ):
-        queued = Outcome(InboundState.PROCESSED, info=info)
-        opens = case is None and queued_case is None
-        pending.add(
-            InboundItem(
-                body=parsed.text,
-                case_id=case.pk if case is not None else None,
-                same_case_as=queued_case,
-                client=client if opens else None,
-                programme=_programme(row, parsed, ctx) if opens else None,
-                language=parsed.language,
-                **common,
-            ),
-            queued,
+    if case is not None and parsed.auto_submitted and Status(case.status) not in ACTIVE:
+        # An out-of-office reply to a finished case: kept on the case as a note, not reopening it.
+        ctx.flush()
+        note = case_add_message(
+            case=case, direction=Direction.INTERNAL, kind=MessageKind.NOTE, **message
         )
-        return queued  # case and message filled in when the queue is written
+        ctx.wrote(message_ids.bare(parsed.message_id), case.pk, note.pk)
+        return Outcome(InboundState.PROCESSED, case_id=case.pk, message_pk=note.pk, info=info)
+    # A client's message: queued, and written with the batch's others by case_receive_batch
+    # (the road of every received message); its outcome gets the case and message then.
+    queued = Outcome(InboundState.PROCESSED, info=info)
+    opens = case is None and queued_case is None
+    ctx.pending.add(
+        InboundItem(
+            case_id=case.pk if case is not None else None,
+            same_case_as=queued_case,
+            client=client if opens else None,
+            programme=_programme(row, parsed, ctx) if opens else None,
+            language=parsed.language,
+            **message,
+        ),
+        queued,
+    )
+    return queued
+
+
+def _find_case(parsed: ParsedEmail, ctx: BatchContext) -> tuple[Case | None, str, int | None]:
+    """``linking.find_case`` with the batch's queue in view; the queue is written first where
+    only the written queue can tell (and before an automatic message on a case the queue
+    touches: request or note depends on that case's status after the queued messages)."""
+    pending = ctx.pending
+    found = find_case(parsed, ctx.header_rows, pending.by_id, len(pending.items))
+    if found is not None:
+        case, how, queued_case = found
+        touches_queue = queued_case is not None or (case is not None and case.pk in pending.cases)
+        if not (parsed.auto_submitted and touches_queue):
+            if queued_case is not None:
+                target = pending.items[queued_case].case_id
+                if target is not None:  # a queued message on a stored case: that case
+                    return Case.objects.get(pk=target), how, None
+            return case, how, queued_case
     ctx.flush()
-    if case is None:
-        case = case_open(
-            client=client,
-            channel=Channel.EMAIL,
-            subject=parsed.subject,
-            programme=_programme(row, parsed, ctx),
-            language=parsed.language,
-            at=row.received_at,
-        )
-    if parsed.auto_submitted and Status(case.status) not in ACTIVE:
-        # An out-of-office reply to a finished case: kept on the case without reopening it.
-        message = case_add_message(
-            case=case,
-            direction=Direction.INTERNAL,
-            kind=MessageKind.NOTE,
-            body=parsed.text,
-            **common,
-        )
-    else:
-        message = case_add_message(
-            case=case,
-            direction=Direction.INBOUND,
-            kind=MessageKind.REQUEST,
-            body=parsed.text,
-            language=parsed.language,
-            **common,
-        )
-    ctx.wrote(bare, case.pk, message.pk)
-    return Outcome(InboundState.PROCESSED, case_id=case.pk, message_pk=message.pk, info=info)
+    found = find_case(parsed)  # the queue is empty now: never None
+    assert found is not None
+    return found
 
 
 def case_of(outcome: Outcome) -> Case | None:
