@@ -15,7 +15,7 @@ from django.db import connection
 from charterdesk.calendar import registry
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from write_queries import measure  # noqa: E402
+from write_queries import measure
 
 pytestmark = pytest.mark.django_db
 
