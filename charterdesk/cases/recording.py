@@ -9,8 +9,9 @@ that listen (the SLA engine, the outbox, search).  A listener that raises rolls 
 change back (e.g. the outbox refusing a reply without the identity block [EMAIL-IDENTITY]).
 
 A listener always takes a list, whether one event was recorded or ten thousand: there is one
-road.  :func:`register_listener` is a door kept open for packages being written in parallel
-(they are moved into the route on merge); it too is called with the list.
+road.  Two doors are kept open, for packages written in parallel until they are moved into the
+route: :func:`register_batch_listener` (a list listener) and :func:`register_listener` (a
+per-event function, called for each event of the list); both run after the route's steps.
 """
 
 from __future__ import annotations
@@ -37,15 +38,41 @@ def install_route(listeners: Sequence[Listener]) -> None:
     _route[:] = list(listeners)
 
 
-def register_listener(listener: Listener) -> None:
-    """Add a listener after the route's (for a package not yet written into the route)."""
+def register_batch_listener(listener: Listener) -> None:
+    """Add a list listener after the route's (a package not yet written into the route)."""
     if listener not in _registered:
         _registered.append(listener)
 
 
-def unregister_listener(listener: Listener) -> None:
+def unregister_batch_listener(listener: Listener) -> None:
     if listener in _registered:
         _registered.remove(listener)
+
+
+class _PerEvent:
+    """A per-event function as a list listener (the transition door of :func:`register_listener`)."""
+
+    def __init__(self, fn: Callable[[CaseEvent], None]) -> None:
+        self.fn = fn
+
+    def __call__(self, events: list[CaseEvent]) -> None:
+        for event in events:
+            self.fn(event)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _PerEvent) and other.fn is self.fn
+
+    def __hash__(self) -> int:
+        return id(self.fn)
+
+
+def register_listener(fn: Callable[[CaseEvent], None]) -> None:
+    """Add a per-event function after the route's (a package not yet written into the route)."""
+    register_batch_listener(_PerEvent(fn))
+
+
+def unregister_listener(fn: Callable[[CaseEvent], None]) -> None:
+    unregister_batch_listener(_PerEvent(fn))
 
 
 def listeners() -> list[Listener]:

@@ -22,8 +22,6 @@ from pathlib import Path
 
 import pytest
 
-from charterdesk.channels.email.transports.imap import ImapMailbox
-
 DOVECOT = "/usr/sbin/dovecot"
 USER = "desk"
 PASSWORD = "desk-secret"
@@ -205,6 +203,8 @@ service anvil {{
 
 def count_errors(monkeypatch: pytest.MonkeyPatch) -> collections.Counter[str]:
     """How many connection errors each folder has recorded so far (kept up to date)."""
+    from charterdesk.channels.email.transports.imap import ImapMailbox  # Django is set up now
+
     counted: collections.Counter[str] = collections.Counter()
     real = ImapMailbox._record_error
 

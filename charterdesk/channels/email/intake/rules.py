@@ -336,7 +336,8 @@ def apply_rules(
     force: bool = False,
     sender_override: str = "",
 ) -> Outcome:
-    """Apply the rules above to one message inside the caller's transaction."""
+    """Apply the rules above to one message inside the caller's transaction: a client's
+    message is queued for the batch (``ctx.flush`` writes it), anything else is decided here."""
     info: dict[str, Any] = {}
     if parsed.repairs:
         info["charset_repairs"] = parsed.repairs[:50]
@@ -345,25 +346,9 @@ def apply_rules(
     if parsed.auto_submitted:
         info["auto_submitted"] = parsed.auto_submitted
     sender = parsed.sender.address.lower() if parsed.sender else ""
-    bare = message_ids.bare(parsed.message_id)
-    pending = ctx.pending
-    if bare and not force and pending.queued(bare):
-        duplicate = Outcome(
-            InboundState.DUPLICATE,
-            info=info,
-            error=f"Message-ID {parsed.message_id} was already taken in.",
-        )
-        pending.duplicate_of(bare, duplicate)  # its case and message once the queue is written
+    duplicate = None if force else _duplicate(parsed, ctx, info)
+    if duplicate is not None:
         return duplicate
-    if bare and bare in ctx.taken and not force:
-        case_id, message_pk = ctx.taken[bare]
-        return Outcome(
-            InboundState.DUPLICATE,
-            case_id=case_id,
-            message_pk=message_pk,
-            info=info,
-            error=f"Message-ID {parsed.message_id} was already taken in.",
-        )
     if not force and sender and sender in ctx.own:
         return Outcome.quarantine(
             QuarantineReason.OWN_ADDRESS,
@@ -455,6 +440,23 @@ def apply_rules(
         queued,
     )
     return queued
+
+
+def _duplicate(parsed: ParsedEmail, ctx: BatchContext, info: dict[str, Any]) -> Outcome | None:
+    """Rule 1: its Message-ID was taken in already (stored, or queued in this batch)."""
+    bare = message_ids.bare(parsed.message_id)
+    if not bare or not (ctx.pending.queued(bare) or bare in ctx.taken):
+        return None
+    duplicate = Outcome(
+        InboundState.DUPLICATE,
+        info=info,
+        error=f"Message-ID {parsed.message_id} was already taken in.",
+    )
+    if ctx.pending.queued(bare):
+        ctx.pending.duplicate_of(bare, duplicate)  # its case and message once written
+    else:
+        duplicate.case_id, duplicate.message_pk = ctx.taken[bare]
+    return duplicate
 
 
 def _find_case(parsed: ParsedEmail, ctx: BatchContext) -> tuple[Case | None, str, int | None]:
