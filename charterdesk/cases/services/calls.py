@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from charterdesk.cases.errors import CaseError
-from charterdesk.cases.events import record_event
 from charterdesk.cases.models import Case, CaseEvent, Channel
+from charterdesk.cases.recording import record_event
 from charterdesk.cases.services._common import lock
 from charterdesk.cases.status import Status
 from charterdesk.directory.models import Employee
