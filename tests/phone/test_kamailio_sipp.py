@@ -4,6 +4,7 @@ from the seconds the phones rang (1 s → 1 ring, 16 s → 4, 21 s → 5)."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -135,6 +136,13 @@ def test_rings_the_desk_shows_match_the_seconds_the_phones_rang(exchange_and_pho
     assert by_line["+37167774104"].callback_case is not None
     assert by_line["+37167774105"].callback_case is not None
     assert by_line["+37167774102"].callback_case is None
+    # The desk's list of the day's calls shows the same rings, with the seconds.
+    client.force_login(employees["101"].user)
+    page = client.get("/phone/").content.decode()
+    assert re.search(r"1 signāls \(1 sekunde\)", page), page
+    assert re.search(r"4 signāli \(1[67] sekundes\)", page), page
+    assert re.search(r"5 signāli \((2[01] sekunde|2[0-4] sekundes)\)", page), page
+    assert "2 signāli (6 sekundes)" in page or "2 signāli (7 sekundes)" in page, page
     # Every SIPp caller and phone ended its scenario cleanly.
     for proc in callers:
         assert proc.returncode == 0, procs.log("kamailio")[-2000:]
