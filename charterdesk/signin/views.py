@@ -117,13 +117,15 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            if device.verify_token(form.cleaned_data["code"]):
-                device_confirm(device=device)
-                otp_login(request, device)
-                request.session.cycle_key()
-                messages.success(request, _("Two-step sign-in is on."))
-                return HttpResponseRedirect(_next_url(request))
-            error = _("The code is wrong or has expired. Enter the code the app shows now.")
+            error = _throttle_message(device)
+            if error is None:
+                if device.verify_token(form.cleaned_data["code"]):
+                    device_confirm(device=device)
+                    otp_login(request, device)
+                    request.session.cycle_key()
+                    messages.success(request, _("Two-step sign-in is on."))
+                    return HttpResponseRedirect(_next_url(request))
+                error = _("The code is wrong or has expired. Enter the code the app shows now.")
     return render(
         request,
         "signin/totp_enrol.html",
