@@ -58,7 +58,8 @@ class Command(BaseCommand):
 
     def _print(self, addr: str, logins: list[Any]) -> None:
         host, _, port = addr.rpartition(":")
-        url = f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}/"
+        # A URL to print, no binding.
+        url = f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}/"  # nosec B104
         self.stdout.write(self.style.SUCCESS(f"\ncharterdesk demo: {url}   (admin: {url}admin/)"))
         self.stdout.write("Demo logins (demo data: e-mail addresses under .example domains):")
         for login in logins:
@@ -90,7 +91,8 @@ class Command(BaseCommand):
             commands.append([*me, "sla", "sweep", "--every", "60"])
         if "outbox" in available:
             commands.append([*me, "outbox", "send-pending", "--every", "60"])
-        procs = [subprocess.Popen(cmd, env=env) for cmd in commands]
+        # Our own interpreter and commands, as a list (no shell).
+        procs = [subprocess.Popen(cmd, env=env) for cmd in commands]  # nosec B603
 
         def stop(signum: int, frame: Any) -> None:
             raise KeyboardInterrupt
