@@ -130,3 +130,12 @@ def test_htmx_requests_are_sent_to_the_code_step_as_a_whole_page(client):
     _sign_in(client, employee.user.username)
     response = client.get("/", HTTP_HX_REQUEST="true")
     assert response.status_code == 204 and response["HX-Redirect"] == "/signin/code/"
+
+
+def test_made_an_administrator_mid_session_is_asked_to_enrol(client):
+    employee = make_employee()
+    _sign_in(client, employee.user.username)
+    assert client.get("/").status_code == 200
+    employee.user.is_staff = True
+    employee.user.save()
+    assert client.get("/")["Location"].startswith("/signin/authenticator/")
