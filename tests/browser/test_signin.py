@@ -121,6 +121,11 @@ def test_an_administrator_enrols_then_gives_the_code(page, transactional_db):
     page.get_by_label("Code from the authenticator app").fill(_code(secret, ahead=1))
     page.get_by_role("button", name="Confirm").click()
     expect(page).to_have_url(f"{page.url.split('/en/')[0]}/en/admin/")
+    # The admin's own pages run under the same policy (the page fixture fails on anything blocked).
+    page.goto("/en/admin/auth/user/add/")
+    expect(page.get_by_role("heading", name="Add user")).to_be_visible()
+    page.goto("/en/admin/axes/accessattempt/")
+    expect(page.get_by_role("heading", name="Select access attempt to change")).to_be_visible()
 
 
 def test_an_employee_enrols_from_the_desk_in_english_and_is_asked_next_time(page, transactional_db):

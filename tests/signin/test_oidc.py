@@ -99,3 +99,41 @@ def test_without_configuration_there_is_no_single_sign_on(client, settings):
     settings.CHARTERDESK_OIDC = False
     assert client.get("/oidc/authenticate/").status_code == 404
     assert "oidc" not in client.get("/login/").content.decode()
+
+
+def test_single_sign_on_is_configured_from_the_environment(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "CHARTERDESK_VAR_DIR": str(tmp_path),
+            "CHARTERDESK_OIDC_CLIENT_ID": "desk",
+            "CHARTERDESK_OIDC_CLIENT_SECRET": "s3cret",
+            "CHARTERDESK_OIDC_AUTHORIZATION_ENDPOINT": "https://id.altum.example/authorize",
+            "CHARTERDESK_OIDC_TOKEN_ENDPOINT": "https://id.altum.example/token",
+            "CHARTERDESK_OIDC_USERINFO_ENDPOINT": "https://id.altum.example/userinfo",
+            "CHARTERDESK_OIDC_JWKS_ENDPOINT": "https://id.altum.example/jwks",
+        }
+    )
+    code = (
+        "from django.conf import settings as s; print(s.CHARTERDESK_OIDC, s.OIDC_RP_CLIENT_ID, "
+        "s.OIDC_RP_SIGN_ALGO, s.OIDC_OP_JWKS_ENDPOINT, s.OIDC_CREATE_USER, s.OIDC_USE_PKCE); "
+        "print(*s.AUTHENTICATION_BACKENDS)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.splitlines()
+    assert first == "True desk RS256 https://id.altum.example/jwks False True"
+    assert second.split() == BACKENDS
