@@ -18,7 +18,8 @@ from charterdesk.clients.models import Client
 from charterdesk.clients.services import client_create
 from charterdesk.directory.models import Employee, ExternalInstitution, Office, Programme, Team
 
-DEMO_PASSWORD = "demo-altum-2026"
+# The published demo password (the demo refuses to run in production mode).
+DEMO_PASSWORD = "demo-altum-2026"  # nosec B105
 DEMO_DOMAIN = "altum.example"
 
 
@@ -251,7 +252,8 @@ def _employee(
 @transaction.atomic
 def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogin]:
     """Create demo staff, clients and cases (about 50, from every channel) once."""
-    rng = random.Random(seed)
+    # Repeatable demo data, no secret.
+    rng = random.Random(seed)  # nosec B311
     now = now or timezone.now()
     User = get_user_model()
     if not User.objects.filter(username="admin").exists():
