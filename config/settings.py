@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "charterdesk.standard",
     "charterdesk.calendar",
     "charterdesk.directory",
+    "charterdesk.security",
     "charterdesk.clients",
     "charterdesk.cases",
     "charterdesk.sla",
@@ -198,6 +199,12 @@ CHARTERDESK_POLICY = os.environ.get(
 )
 # Prefix of case references, e.g. ALT-2026-000123.
 CHARTERDESK_CASE_PREFIX = os.environ.get("CHARTERDESK_CASE_PREFIX", "ALT")
+
+# The read log [CONFIDENTIALITY] (charterdesk/security/): rows older than this are removed by
+# ``charterdesk security purge-log`` (a checkpoint keeps the rest verifiable).
+CHARTERDESK_READ_LOG_RETENTION_DAYS = int(
+    os.environ.get("CHARTERDESK_READ_LOG_RETENTION_DAYS", str(5 * 365))
+)
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ from charterdesk.cases.services.batch import (
     case_receive_batch,
     case_set_next_due_many,
 )
+from charterdesk.cases.services.confidentiality import case_set_confidential
 from charterdesk.cases.services.lifecycle import (
     case_assign,
     case_close,
@@ -53,6 +54,7 @@ __all__ = [
     "case_reopen",
     "case_reply",
     "case_resolve",
+    "case_set_confidential",
     "case_set_mail_headers",
     "case_set_next_due",
     "case_set_next_due_many",

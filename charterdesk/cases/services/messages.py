@@ -107,7 +107,7 @@ def case_add_message(
     if direction is Direction.INBOUND and author is not None:
         raise CaseError("A message from the client has no employee author.")
     now = at or timezone.now()
-    case = lock(case, expected_version)
+    case = lock(case, expected_version, by=author)
     message = Message.objects.create(
         case=case,
         channel=Channel(channel or case.channel),
@@ -250,7 +250,7 @@ def case_promise(
         )
     if not message.strip():
         raise CaseError(_("Tell the client the date: the message to the client is required."))
-    locked = lock(case, expected_version)
+    locked = lock(case, expected_version, by=by)
     if Status(locked.status) not in (Status.NEW, Status.OPEN, Status.WAITING):
         raise CaseError(
             _("Case %(ref)s is %(status)s; nothing to promise.")
@@ -296,7 +296,7 @@ def case_record_mistake(
         raise CaseError(_("Describe the mistake."))
     if not apology.strip():
         raise CaseError(_("The apology to the client is required."))
-    locked = lock(case, expected_version)
+    locked = lock(case, expected_version, by=by)
     sent = case_add_message(
         case=locked,
         direction=Direction.OUTBOUND,
