@@ -31,7 +31,6 @@ def test_employee_marks_a_case_confidential_and_the_auditor_finds_the_reads(page
     laura.user_permissions.add(
         Permission.objects.get(content_type__app_label="security", codename="view_readlogentry")
     )
-    page.goto("/logout/")
     page.context.clear_cookies()
     page.goto("/admin/login/?next=/admin/security/readlogentry/")
     page.get_by_label("Lietotājvārds").fill(laura.username)
@@ -41,4 +40,9 @@ def test_employee_marks_a_case_confidential_and_the_auditor_finds_the_reads(page
     page.locator("#searchbar").press("Enter")
     page.get_by_role("cell", name=office.anna.user.username).first.wait_for()
     check_accessibility(page, "the auditor's read-log search")
-    assert "Pievienot" not in page.content()  # read-only: nothing to add
+    assert "/admin/security/readlogentry/add/" not in page.content()  # read-only: nothing to add
+    # The auditor opens one row: every field read-only, no save button.
+    page.locator("#result_list tbody tr a").first.click()
+    page.get_by_text(office.anna.user.username).first.wait_for()
+    assert page.locator("input[type=submit][name=_save]").count() == 0
+    check_accessibility(page, "a read-log row in the admin")
