@@ -56,14 +56,15 @@ INSTALLED_APPS = [
     "charterdesk.standard",
     "charterdesk.calendar",
     "charterdesk.directory",
-    "charterdesk.security",
     "charterdesk.clients",
+    "charterdesk.security",
     "charterdesk.cases",
     "charterdesk.sla",
     "charterdesk.outbox",
     "charterdesk.channels.email",
     "charterdesk.search",
     "charterdesk.desk",
+    "charterdesk.assembly",
 ]
 
 MIDDLEWARE = [

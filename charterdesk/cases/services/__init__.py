@@ -5,11 +5,7 @@ writes its ``CaseEvent``.  ``expected_version`` gives optimistic locking: pass t
 saw and a change made meanwhile raises ``ConcurrentChange`` instead of being overwritten.
 """
 
-from charterdesk.cases.services.batch import (
-    InboundItem,
-    case_receive_batch,
-    case_set_next_due_many,
-)
+from charterdesk.cases.services._attachments import AttachmentData
 from charterdesk.cases.services.confidentiality import case_set_confidential
 from charterdesk.cases.services.lifecycle import (
     case_assign,
@@ -17,12 +13,10 @@ from charterdesk.cases.services.lifecycle import (
     case_open,
     case_reopen,
     case_resolve,
-    case_set_next_due,
     case_set_waiting,
     case_transfer,
 )
 from charterdesk.cases.services.messages import (
-    AttachmentData,
     case_add_message,
     case_add_note,
     case_explain_delay,
@@ -34,10 +28,18 @@ from charterdesk.cases.services.messages import (
     case_set_mail_headers,
 )
 from charterdesk.cases.services.outcomes import case_decline, case_refer
+from charterdesk.cases.services.receive import (
+    InboundItem,
+    NewCase,
+    case_receive_batch,
+    case_set_next_due_many,
+    cases_open,
+)
 
 __all__ = [
     "AttachmentData",
     "InboundItem",
+    "NewCase",
     "case_add_message",
     "case_add_note",
     "case_assign",
@@ -56,8 +58,8 @@ __all__ = [
     "case_resolve",
     "case_set_confidential",
     "case_set_mail_headers",
-    "case_set_next_due",
     "case_set_next_due_many",
     "case_set_waiting",
     "case_transfer",
+    "cases_open",
 ]

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from charterdesk.cases.access import require_reassign
-from charterdesk.cases.events import record_event
 from charterdesk.cases.models import Case
+from charterdesk.cases.recording import record_event
 from charterdesk.cases.services._common import lock
 from charterdesk.directory.models import Employee
 from charterdesk.standard.events import Event
