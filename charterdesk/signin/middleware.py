@@ -21,7 +21,7 @@ Handler = Callable[[HttpRequest], HttpResponseBase]
 SANDBOX_POLICY = "sandbox; default-src 'none'"
 
 LAST_SEEN = "signin_last_seen"
-PASSWORD_ONLY = "signin_password_only"
+PASSWORD_ONLY = "signin_password_only"  # nosec B105 -- a session key name, not a password
 # Pages a signed-in person still reaches before the second factor (and the sign-out).
 OPEN_BEFORE_SECOND_FACTOR = {
     "login",
