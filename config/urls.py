@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("", include("charterdesk.signin.urls")),
     path("phone/", include("charterdesk.channels.phone.urls")),
     path("", include("charterdesk.desk.urls")),
     prefix_default_language=False,

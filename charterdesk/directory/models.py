@@ -165,6 +165,13 @@ class Employee(models.Model):
             "The internal number of the employee's desk phone; an incoming call to it pops up on their desk."
         ),
     )
+    # Roles (charterdesk/security/principal.py): a team lead is the lead of a Team; a quality
+    # manager reads every case that is not confidential and changes none [CONFIDENTIALITY].
+    quality_manager = models.BooleanField(
+        _("quality manager"),
+        default=False,
+        help_text=_("Reads every case that is not confidential, changes none."),
+    )
 
     class Meta:
         verbose_name = _("employee")

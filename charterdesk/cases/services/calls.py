@@ -37,7 +37,7 @@ def case_promise_callback(
             _("The callback time %(due)s is not in the future.")
             % {"due": timezone.localtime(due).strftime("%d.%m.%Y %H:%M")}
         )
-    locked = lock(case, expected_version)
+    locked = lock(case, expected_version, by=by)
     if Status(locked.status) not in (Status.NEW, Status.OPEN, Status.WAITING):
         raise CaseError(
             _("Case %(ref)s is %(status)s; nothing to promise.")
@@ -64,7 +64,7 @@ def case_record_callback(
     expected_version: int | None = None,
 ) -> CaseEvent:
     """Record that the client was called back (``callback.made``)."""
-    locked = lock(case, expected_version)
+    locked = lock(case, expected_version, by=by)
     return record_event(
         case=locked,
         type=Event.CALLBACK_MADE,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from charterdesk.cases.access import cases_visible_to
 from charterdesk.cases.models import Case
 from charterdesk.cases.status import Status
 from charterdesk.channels.phone.models import Call, CallLeg, CallState
@@ -116,8 +117,11 @@ def pop_for(employee: Employee, *, now: datetime | None = None) -> Pop | None:
     cases: list[Case] = []
     if call.client_id is not None:
         cases = list(
-            Case.objects.filter(
-                client_id=call.client_id, status__in=[Status.NEW, Status.OPEN, Status.WAITING]
+            cases_visible_to(
+                employee,
+                Case.objects.filter(
+                    client_id=call.client_id, status__in=[Status.NEW, Status.OPEN, Status.WAITING]
+                ),
             ).order_by("-created_at")[:10]
         )
     return Pop(call=call, leg=leg, ringing=leg.answered_at is None, open_cases=cases)

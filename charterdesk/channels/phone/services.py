@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from charterdesk.calendar import get_calendar
+from charterdesk.cases.access import require_change
 from charterdesk.cases.errors import CaseError
 from charterdesk.cases.models import Case, Channel, Direction, MessageKind
 from charterdesk.cases.services import (
@@ -414,7 +415,9 @@ def call_note_write(
             by=by,
             at=now,
         )
-    elif locked.client_id is not None and case.client_id != locked.client_id:
+    else:
+        require_change(by, case)
+    if locked.client_id is not None and case.client_id != locked.client_id:
         raise CaseError(
             _("Case %(ref)s belongs to another client than the caller.") % {"ref": case.reference}
         )

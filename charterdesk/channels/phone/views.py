@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from charterdesk.cases.access import cases_visible_to
 from charterdesk.cases.errors import CaseError
 from charterdesk.cases.models import Case
 from charterdesk.cases.status import Status
@@ -142,12 +143,16 @@ class CallNoteForm(forms.Form):
         return data
 
 
-def _open_cases(call: Call) -> list[Case]:
+def _open_cases(call: Call, employee: Employee) -> list[Case]:
+    """The caller's open cases the employee may see [CONFIDENTIALITY]."""
     if call.client_id is None:
         return []
     return list(
-        Case.objects.filter(
-            client_id=call.client_id, status__in=[Status.NEW, Status.OPEN, Status.WAITING]
+        cases_visible_to(
+            employee,
+            Case.objects.filter(
+                client_id=call.client_id, status__in=[Status.NEW, Status.OPEN, Status.WAITING]
+            ),
         ).order_by("-created_at")[:20]
     )
 
@@ -158,7 +163,7 @@ def call_page(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(
         Call.objects.select_related("client", "line", "answered_by", "case", "callback_case"), pk=pk
     )
-    cases = _open_cases(call)
+    cases = _open_cases(call, employee)
     latest = callback_latest()
     initial = {
         "case": str(cases[0].pk) if cases else "new",

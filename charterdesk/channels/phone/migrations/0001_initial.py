@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('cases', '0005_fewer_indexes'),
         ('clients', '0003_client_email_upper'),
-        ('directory', '0003_phone_extension'),
+        ('directory', '0004_phone_extension'),
     ]
 
     operations = [
