@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "charterdesk.channels.email",
     "charterdesk.search",
     "charterdesk.desk",
+    "charterdesk.assembly",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
