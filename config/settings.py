@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "charterdesk.calendar",
     "charterdesk.directory",
     "charterdesk.clients",
+    "charterdesk.security",
     "charterdesk.cases",
     "charterdesk.sla",
     "charterdesk.outbox",
@@ -276,6 +277,11 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
     SECURE_REFERRER_POLICY = "same-origin"
+# The read log [CONFIDENTIALITY] (charterdesk/security/): rows older than this are removed by
+# ``charterdesk security purge-log`` (a checkpoint keeps the rest verifiable).
+CHARTERDESK_READ_LOG_RETENTION_DAYS = int(
+    os.environ.get("CHARTERDESK_READ_LOG_RETENTION_DAYS", str(5 * 365))
+)
 
 LOGGING = {
     "version": 1,

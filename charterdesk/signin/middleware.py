@@ -21,7 +21,7 @@ Handler = Callable[[HttpRequest], HttpResponseBase]
 SANDBOX_POLICY = "sandbox; default-src 'none'"
 
 LAST_SEEN = "signin_last_seen"
-NO_SECOND_FACTOR = "signin_no_second_factor"
+PASSWORD_ONLY = "signin_password_only"  # nosec B105 -- a session key name, not a password
 # Pages a signed-in person still reaches before the second factor (and the sign-out).
 OPEN_BEFORE_SECOND_FACTOR = {
     "login",
@@ -109,7 +109,7 @@ class SecondFactorMiddleware:
         if (
             user.is_authenticated
             and not user.is_verified()  # type: ignore[union-attr,attr-defined]
-            and not (request.session.get(NO_SECOND_FACTOR) and not is_administrator(user))
+            and not (request.session.get(PASSWORD_ONLY) and not is_administrator(user))
             and not self._open(request)
         ):
             if confirmed_device(user) is not None:
@@ -118,7 +118,7 @@ class SecondFactorMiddleware:
                 return _redirect(request, _with_next(reverse("signin_totp_enrol"), request))
             # Signed in with the password alone, rightly: not asked again in this session (one
             # query less per request). Enrolling verifies the session; sign-out clears the mark.
-            request.session[NO_SECOND_FACTOR] = True
+            request.session[PASSWORD_ONLY] = True
         return self.get_response(request)
 
     @staticmethod
