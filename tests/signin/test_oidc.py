@@ -20,9 +20,9 @@ BACKENDS = [
 ]
 
 
-@pytest.fixture
-def provider(settings):
-    with oidc_provider() as p:
+@pytest.fixture(params=["RS256", "HS256"])
+def provider(request, settings):
+    with oidc_provider(algorithm=request.param) as p:
         for key, value in p.settings.items():
             setattr(settings, key, value)
         settings.AUTHENTICATION_BACKENDS = BACKENDS
@@ -56,6 +56,8 @@ def test_an_employee_signs_in_through_the_identity_provider(client, provider):
     assert client.session["_auth_user_id"] == str(employee.user.pk)
     assert client.get("/").status_code == 200
     assert any(r.startswith("/userinfo") for r in provider.requests)  # really asked
+    if provider.algorithm == "RS256":
+        assert any(r.startswith("/jwks") for r in provider.requests)  # the key, from the provider
 
 
 def test_nobody_is_created_for_an_unknown_address(client, provider):
@@ -84,6 +86,22 @@ def test_an_inactive_employee_or_an_unverified_address_is_refused(client, provid
         {"sub": "u-4", "email": "baiba@altum.example", "email_verified": False},
     )
     assert unverified["Location"] == "/login/?sso=failed"
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_id_token_not_signed_with_the_published_key_is_refused(client, settings):
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    with oidc_provider(algorithm="RS256") as provider:
+        for key, value in provider.settings.items():
+            setattr(settings, key, value)
+        settings.AUTHENTICATION_BACKENDS = BACKENDS
+        employee = make_employee()
+        employee.email = "anna@altum.example"
+        employee.save()
+        provider.impostor_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        response = _single_sign_on(client, provider, {"sub": "u-9", "email": "anna@altum.example"})
+    assert response.status_code == 400  # SuspiciousOperation: "JWS token verification failed"
     assert "_auth_user_id" not in client.session
 
 

@@ -1,5 +1,6 @@
 """A small, real OpenID Connect provider on loopback for the single sign-on tests: the
-authorization-code flow with PKCE (S256), an HS256-signed ID token, and a userinfo endpoint.
+authorization-code flow with PKCE (S256), an ID token signed RS256 (its key published at a JWKS
+endpoint, as an institution's provider does) or HS256 (with the client secret), and userinfo.
 
 It speaks HTTP through the standard library's server in a thread; the desk reaches it over the
 network exactly as it would reach an institution's identity provider."""
@@ -20,6 +21,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
@@ -36,6 +41,10 @@ def hs256_jwt(claims: dict[str, Any], key: str) -> str:
 class Provider:
     client_id: str
     client_secret: str
+    algorithm: str = "RS256"
+    private_key: Any = None
+    # A key other than the published one signs the next ID tokens (an impostor's tokens).
+    impostor_key: Any = None
     # Who signs in at the provider next (the test sets it, as a person would type it there).
     claims: dict[str, Any] = field(default_factory=dict)
     url: str = ""
@@ -49,11 +58,11 @@ class Provider:
             "CHARTERDESK_OIDC": True,
             "OIDC_RP_CLIENT_ID": self.client_id,
             "OIDC_RP_CLIENT_SECRET": self.client_secret,
-            "OIDC_RP_SIGN_ALGO": "HS256",
+            "OIDC_RP_SIGN_ALGO": self.algorithm,
             "OIDC_OP_AUTHORIZATION_ENDPOINT": f"{self.url}/authorize",
             "OIDC_OP_TOKEN_ENDPOINT": f"{self.url}/token",
             "OIDC_OP_USER_ENDPOINT": f"{self.url}/userinfo",
-            "OIDC_OP_JWKS_ENDPOINT": "",
+            "OIDC_OP_JWKS_ENDPOINT": f"{self.url}/jwks" if self.algorithm == "RS256" else "",
             "OIDC_RP_SCOPES": "openid email profile",
             "OIDC_USE_PKCE": True,
             "OIDC_CREATE_USER": False,
@@ -99,6 +108,11 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Location", target)
                 self.end_headers()
                 return None
+            if url.path == "/jwks" and provider.private_key is not None:
+                jwk = json.loads(RSAAlgorithm.to_jwk(provider.private_key.public_key()))
+                return self._json(
+                    200, {"keys": [{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}]}
+                )
             if url.path == "/userinfo":
                 token = self.headers.get("Authorization", "").removeprefix("Bearer ")
                 if token not in provider.tokens:
@@ -124,17 +138,23 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
                 return self._json(400, {"error": "invalid_grant", "why": "PKCE"})
             now = int(time.time())
             claims = grant["claims"]
-            id_token = hs256_jwt(
-                {
-                    "iss": provider.url,
-                    "sub": claims.get("sub", "someone"),
-                    "aud": provider.client_id,
-                    "iat": now,
-                    "exp": now + 300,
-                    "nonce": grant["nonce"],
-                },
-                provider.client_secret,
-            )
+            token_claims = {
+                "iss": provider.url,
+                "sub": claims.get("sub", "someone"),
+                "aud": provider.client_id,
+                "iat": now,
+                "exp": now + 300,
+                "nonce": grant["nonce"],
+            }
+            if provider.private_key is not None:
+                id_token = jwt.encode(
+                    token_claims,
+                    provider.impostor_key or provider.private_key,
+                    algorithm="RS256",
+                    headers={"kid": "k1"},
+                )
+            else:
+                id_token = hs256_jwt(token_claims, provider.client_secret)
             access = secrets.token_urlsafe(16)
             provider.tokens[access] = claims
             return self._json(
@@ -146,8 +166,19 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def oidc_provider(client_id: str = "charterdesk", client_secret: str = "") -> Iterator[Provider]:
-    provider = Provider(client_id=client_id, client_secret=client_secret or secrets.token_hex(32))
+def oidc_provider(
+    client_id: str = "charterdesk", client_secret: str = "", algorithm: str = "RS256"
+) -> Iterator[Provider]:
+    provider = Provider(
+        client_id=client_id,
+        client_secret=client_secret or secrets.token_hex(32),
+        algorithm=algorithm,
+        private_key=(
+            rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            if algorithm == "RS256"
+            else None
+        ),
+    )
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(provider))
     provider.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
