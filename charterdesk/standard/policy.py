@@ -40,6 +40,10 @@ class Kind(StrEnum):
     NOT_MEASURABLE = "not_measurable"  # checked by people; the report says how
 
 
+#: What an institution's own commitment (``custom = true``) may be: a deadline is measured by the
+#: same timers as the standard's (the engine needs only its events and duration).
+CUSTOM_KINDS = (Kind.DEADLINE, Kind.PROCESS_RULE, Kind.NOT_MEASURABLE)
+
 ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$")
 
 
@@ -171,9 +175,12 @@ class _Checker:
                     f"{', '.join(sorted(KNOWN_IDS))}; mark an institution's own commitment "
                     "'custom = true'",
                 )
-            if kind not in (Kind.PROCESS_RULE, Kind.NOT_MEASURABLE):
+            if kind not in CUSTOM_KINDS:
                 raise self.fail(
-                    where, "a custom commitment can only be a process_rule or not_measurable"
+                    where,
+                    "a custom commitment can be a deadline (measured by its timers), a "
+                    "process_rule or not_measurable; a threshold or content_rule needs a part of "
+                    "the software that measures or enforces it",
                 )
         allowed = _COMMON_KEYS | _KIND_KEYS[kind]
         extra = sorted(set(raw) - allowed)
