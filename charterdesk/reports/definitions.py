@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from charterdesk.standard import Commitment, Kind
@@ -87,7 +88,10 @@ def definition(commitment: Commitment) -> str:
 
 
 def percent(rate: float | None) -> str:
-    """A rate in Latvian conventions: ``95,0 %`` (decimal comma, a space before the sign)."""
+    """A rate as the reader's language writes it: ``95,0 %`` in Latvian (decimal comma, a space
+    before the sign), ``95.0%`` in English."""
     if rate is None:
         return "—"
+    if (get_language() or "lv").startswith("en"):
+        return f"{rate * 100:.1f}%"
     return f"{rate * 100:.1f}".replace(".", ",") + "\u00a0%"
