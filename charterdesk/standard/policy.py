@@ -14,7 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from charterdesk.standard.durations import Duration, DurationError, parse_duration
+from charterdesk.standard.durations import Duration, DurationError, DurationUnit, parse_duration
 from charterdesk.standard.events import Event
 from charterdesk.standard.ids import KNOWN_IDS
 
@@ -116,6 +116,15 @@ _KIND_KEYS: dict[Kind, set[str]] = {
     Kind.PROCESS_RULE: {"starts_on", "stops_on"},
     Kind.NOT_MEASURABLE: {"how_checked"},
 }
+
+
+#: Units a warning or a margin can be counted back from a due moment in (sla/deadlines.py:before).
+_COUNTABLE_BACK = (
+    DurationUnit.WORKING_HOURS,
+    DurationUnit.WORKING_MINUTES,
+    DurationUnit.HOURS,
+    DurationUnit.MINUTES,
+)
 
 
 class _Checker:
@@ -233,6 +242,15 @@ class _Checker:
             raise self.fail(where, "a commitment not measurable by software needs 'how_checked'")
         if kind is not Kind.NOT_MEASURABLE and target_rate is None:
             raise self.fail(where, "missing target: 'target_rate' (e.g. 0.95)")
+        warn_before = self.duration(where, "warn_before", raw.get("warn_before"))
+        margin = self.duration(where, "margin", raw.get("margin"))
+        for key, value in (("warn_before", warn_before), ("margin", margin)):
+            if value is not None and value.unit not in _COUNTABLE_BACK:
+                raise self.fail(
+                    where,
+                    f"'{key}' = '{value}' cannot be counted back from a deadline; write it in "
+                    "working hours or minutes, or in hours or minutes (e.g. '8 working hours')",
+                )
         return Commitment(
             id=cid,
             section=section,
@@ -241,8 +259,8 @@ class _Checker:
             title={str(k): str(v) for k, v in title.items()},
             deadline=deadline,
             threshold=threshold,
-            warn_before=self.duration(where, "warn_before", raw.get("warn_before")),
-            margin=self.duration(where, "margin", raw.get("margin")),
+            warn_before=warn_before,
+            margin=margin,
             starts_on=starts_on,
             stops_on=stops_on,
             explained_by=self.events(where, "explained_by", raw.get("explained_by")),

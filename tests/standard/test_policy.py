@@ -149,6 +149,10 @@ def test_custom_commitment_may_be_a_deadline_process_rule_or_not_measurable(tmp_
         ),
         (("target_rate = 0.95\n", ""), "missing target: 'target_rate'"),
         (('deadline = "10 working days"\n', ""), "a deadline commitment needs 'deadline'"),
+        (
+            ('"8 working hours"', '"2 working days"'),
+            "'warn_before' = '2 working days' cannot be counted back",
+        ),
     ],
 )
 def test_custom_deadline_is_validated_like_the_standards(change, expected, tmp_path):
