@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "charterdesk.search",
     "charterdesk.desk",
     "charterdesk.reports",
+    "charterdesk.feedback",
 ]
 
 MIDDLEWARE = [

@@ -19,7 +19,7 @@ class ClosedPeriod(models.Model):
     policy_name = models.CharField(_("policy file name"), max_length=200)
     calendar_revision = models.PositiveIntegerField(_("calendar revision"))
     cube = models.JSONField(_("figures"), default=list)
-    closed_at = models.DateTimeField(_("closed"))
+    closed_at = models.DateTimeField(_("closed on"))
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("closed by"),

@@ -81,10 +81,20 @@ class Commitment:
 
 
 @dataclass(frozen=True, slots=True)
+class SurveyRules:
+    """``[surveys]`` of the policy: how often one client may be asked [SURVEYS], and how long a
+    survey link stays valid."""
+
+    min_days_between: int = 30
+    link_valid_days: int = 14
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     path: Path
     name: Mapping[str, str]
     commitments: Mapping[str, Commitment] = field(default_factory=dict)
+    surveys: SurveyRules = field(default_factory=SurveyRules)
 
     def __getitem__(self, commitment_id: str) -> Commitment:
         try:
@@ -281,7 +291,7 @@ def parse_policy(text: str, path: Path) -> Policy:
     standard = data.get("standard")
     if not isinstance(standard, dict) or not isinstance(standard.get("name"), dict):
         raise PolicyError(f"{path}: needs a [standard] table with name.lv and name.en")
-    unknown_top = sorted(set(data) - {"standard", "commitment"})
+    unknown_top = sorted(set(data) - {"standard", "commitment", "surveys"})
     if unknown_top:
         raise PolicyError(f"{path}: unknown top-level keys: {', '.join(unknown_top)}")
     raw_commitments = data.get("commitment")
@@ -293,7 +303,31 @@ def parse_policy(text: str, path: Path) -> Policy:
         if commitment.id in commitments:
             raise check.fail(f"commitment {commitment.id}", "is listed twice")
         commitments[commitment.id] = commitment
-    return Policy(path=path, name=dict(standard["name"]), commitments=commitments)
+    return Policy(
+        path=path,
+        name=dict(standard["name"]),
+        commitments=commitments,
+        surveys=_survey_rules(check, data.get("surveys")),
+    )
+
+
+def _survey_rules(check: _Checker, raw: Any) -> SurveyRules:
+    if raw is None:
+        return SurveyRules()
+    if not isinstance(raw, dict):
+        raise check.fail("surveys", "must be a table")
+    extra = sorted(set(raw) - {"min_days_between", "link_valid_days"})
+    if extra:
+        raise check.fail("surveys", f"unknown keys: {', '.join(extra)}")
+    values = {}
+    for key in ("min_days_between", "link_valid_days"):
+        value = raw.get(key, getattr(SurveyRules(), key))
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise check.fail(
+                "surveys", f"'{key}' must be a whole number of days ≥ 1, got {value!r}"
+            )
+        values[key] = value
+    return SurveyRules(**values)
 
 
 def load_policy(path: str | Path) -> Policy:

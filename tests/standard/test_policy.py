@@ -170,6 +170,8 @@ def test_custom_deadline_is_validated_like_the_standards(change, expected, tmp_p
 def test_the_submissions_law_example_extends_the_standard():
     path = REPO / "charterdesk" / "standard" / "policies" / "examples" / "submissions-law.toml"
     policy = load_policy(path)
+    # ALTUM's policy copied unchanged, then the custom commitments
+    assert POLICY.read_text(encoding="utf-8") in path.read_text(encoding="utf-8")
     assert set(load_policy(POLICY).commitments) < set(policy.commitments)
     reply = policy["SUBMISSION-REPLY-10WD"]
     assert reply.custom and reply.deadline == parse_duration("10 working days")
@@ -219,3 +221,19 @@ def test_durations(text, unit, amount):
     assert parse_duration(text) == parse_duration(text.upper())
     d = parse_duration(text)
     assert (d.unit, d.amount) == (unit, amount)
+
+
+def test_survey_rules_are_read_and_checked(tmp_path):
+    policy = load_policy(POLICY)
+    assert policy.surveys.min_days_between == 30 and policy.surveys.link_valid_days == 14
+    text = POLICY.read_text(encoding="utf-8")
+    for bad, expected in (
+        ("min_days_between = 30", "'min_days_between' must be a whole number of days"),
+        ("link_valid_days = 14", "'link_valid_days' must be a whole number of days"),
+    ):
+        with pytest.raises(PolicyError) as info:
+            parse_policy(text.replace(bad, bad.split(" = ")[0] + ' = "often"'), tmp_path / "p.toml")
+        assert str(info.value).startswith(f"{tmp_path / 'p.toml'}: surveys: ")
+        assert expected in str(info.value)
+    with pytest.raises(PolicyError, match="surveys: unknown keys: every"):
+        parse_policy(text.replace("[surveys]\n", "[surveys]\nevery = 3\n"), tmp_path / "p.toml")

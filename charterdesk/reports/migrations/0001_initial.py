@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('policy_name', models.CharField(max_length=200, verbose_name='policy file name')),
                 ('calendar_revision', models.PositiveIntegerField(verbose_name='calendar revision')),
                 ('cube', models.JSONField(default=list, verbose_name='figures')),
-                ('closed_at', models.DateTimeField(verbose_name='closed')),
+                ('closed_at', models.DateTimeField(verbose_name='closed on')),
                 ('recomputed_at', models.DateTimeField(blank=True, null=True, verbose_name='last recomputed')),
                 ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='closed by')),
             ],
