@@ -12,10 +12,17 @@ spread over 2026-01-01 … 2026-11-30 on every channel, five events per case (``
 two timers per case (``EMAIL-ACK`` and ``EMAIL-REPLY-1BD``: 2,000,000 timers) with a mix of
 kept (85 %), kept by explanation (7 %), broken (7 %) and still running (1 %).
 
+Then count the stored cubes of the finished days once (as the nightly job does)::
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cd_reports_bench .venv/bin/charterdesk reports cubes
+
 What it measures (in-process, the report's own functions, ``DEBUG`` off, warm, best and median of
 ``--runs``): the month report (every commitment: rate, counts, splits by channel, office,
-programme and employee, and the trend), the year report, and the drill-down of one figure (the
-first page of the broken cases of one commitment in one month, and of one employee's).
+programme and employee, satisfaction, and the trend over the year so far), the year report —
+both as a reader gets them (``compliance_report``: stored day cubes plus today counted live) —
+the drill-down of one figure (the first page of the broken cases of one commitment in one month,
+and of one employee's), and once, for comparison, the month counted entirely live from the
+timers (``compute_report``).
 
 The figures are written to docs/reports.md by hand, with the date and the machine's load.
 """
@@ -214,7 +221,7 @@ def timed(fn, runs: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
 def measure(runs: int) -> None:
     from charterdesk.directory.models import Employee
     from charterdesk.reports.drilldown import drilldown
-    from charterdesk.reports.figures import Period, Scope, compliance_report
+    from charterdesk.reports.figures import Period, Scope, compliance_report, compute_report
 
     scope = Scope.everything()
     nov = Period.month_of(2026, 11)
@@ -239,6 +246,9 @@ def measure(runs: int) -> None:
     for label, fn in scenarios.items():
         best, median = timed(fn, runs)
         print(f"{label:45s} best {best:8.1f} ms   median {median:8.1f} ms", flush=True)
+    t = time.perf_counter()
+    compute_report(period=nov, scope=scope)
+    print(f"{'month counted live from the timers (once)':45s} {(time.perf_counter() - t) * 1000:8.1f} ms")
 
 
 def main() -> None:

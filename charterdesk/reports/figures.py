@@ -24,11 +24,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -188,6 +188,7 @@ class Report:
     policy: Policy
     frozen_months: list[str] = field(default_factory=list)  # closed months read from the freeze
     live_months: list[str] = field(default_factory=list)  # months counted now
+    satisfaction: Any = None  # SatisfactionFigures
 
     def figure(self, commitment_id: str) -> CommitmentFigure:
         for fig in self.figures:
@@ -288,7 +289,131 @@ def live_cube(
                 row.update({k: _str(r[col]) for k, col in _CASE_COLUMNS.items()})
                 row.update(k=0, x=0, b=0, n=r["n"])
                 rows.append(row)
+    if start < min(end, as_of):
+        rows.extend(_satisfaction_rows(start, min(end, as_of), scope))
     return rows
+
+
+#: Cube rows that are not a commitment's: the satisfaction surveys and the feedback received.
+SATISFACTION = "@satisfaction"
+FEEDBACK = "@feedback:"
+
+
+def _satisfaction_rows(start: datetime, end: datetime, scope: Scope) -> list[CubeRow]:
+    from charterdesk.feedback.models import Feedback, SurveyInvitation, SurveyKind
+
+    rows: list[CubeRow] = []
+    invitations = SurveyInvitation.objects.filter(sent_at__gte=start, sent_at__lt=end).exclude(
+        kind=SurveyKind.CAMPAIGN
+    )
+    if scope.team_ids is not None:
+        invitations = invitations.filter(case__team_id__in=scope.team_ids)
+    grouped = (
+        invitations.annotate(month=TruncMonth("sent_at", tzinfo=RIGA))
+        .values("month", "channel", "office_id", "programme_id", "employee_id", "case__team_id")
+        .annotate(n=Count("id"), a=Count("answered_at"), s=Sum("score"))
+        .order_by()
+    )
+    for r in grouped:
+        rows.append(
+            {
+                "m": _month_key(r["month"]),
+                "c": SATISFACTION,
+                "ch": _str(r["channel"]),
+                "o": _str(r["office_id"]),
+                "p": _str(r["programme_id"]),
+                "e": _str(r["employee_id"]),
+                "t": _str(r["case__team_id"]),
+                "k": 0,
+                "x": 0,
+                "b": 0,
+                "n": r["n"],
+                "a": r["a"],
+                "s": r["s"] or 0,
+            }
+        )
+    feedback = Feedback.objects.filter(received_at__gte=start, received_at__lt=end)
+    if scope.team_ids is not None:
+        feedback = feedback.filter(case__team_id__in=scope.team_ids)
+    grouped_fb = (
+        feedback.annotate(month=TruncMonth("received_at", tzinfo=RIGA))
+        .values(
+            "month",
+            "kind",
+            "channel",
+            "office_id",
+            "case__programme_id",
+            "employee_id",
+            "case__team_id",
+        )
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for r in grouped_fb:
+        rows.append(
+            {
+                "m": _month_key(r["month"]),
+                "c": FEEDBACK + r["kind"],
+                "ch": _str(r["channel"]),
+                "o": _str(r["office_id"]),
+                "p": _str(r["case__programme_id"]),
+                "e": _str(r["employee_id"]),
+                "t": _str(r["case__team_id"]),
+                "k": 0,
+                "x": 0,
+                "b": 0,
+                "n": r["n"],
+            }
+        )
+    return rows
+
+
+@dataclass(slots=True)
+class Satisfaction:
+    sent: int = 0
+    answered: int = 0
+    score_sum: int = 0
+
+    @property
+    def response_rate(self) -> float | None:
+        return self.answered / self.sent if self.sent else None
+
+    @property
+    def average(self) -> float | None:
+        return self.score_sum / self.answered if self.answered else None
+
+    def add(self, row: CubeRow) -> None:
+        self.sent += row["n"]
+        self.answered += row.get("a", 0)
+        self.score_sum += row.get("s", 0)
+
+
+@dataclass(slots=True)
+class SatisfactionFigures:
+    total: Satisfaction = field(default_factory=Satisfaction)
+    splits: dict[str, dict[str, Satisfaction]] = field(
+        default_factory=lambda: {d: {} for d in DIMENSIONS}
+    )
+    feedback: dict[str, int] = field(default_factory=dict)  # kind → count
+    feedback_by_channel: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def rollup_satisfaction(*, period: Period, rows: Iterable[CubeRow]) -> SatisfactionFigures:
+    out = SatisfactionFigures()
+    months = {p.key for p in period.months()}
+    for row in rows:
+        if row["m"] not in months:
+            continue
+        if row["c"] == SATISFACTION:
+            out.total.add(row)
+            for dim, key in DIMENSION_KEYS.items():
+                out.splits[dim].setdefault(row[key], Satisfaction()).add(row)
+        elif row["c"].startswith(FEEDBACK):
+            kind = row["c"][len(FEEDBACK) :]
+            out.feedback[kind] = out.feedback.get(kind, 0) + row["n"]
+            by = out.feedback_by_channel.setdefault(kind, {})
+            by[row["ch"]] = by.get(row["ch"], 0) + row["n"]
+    return out
 
 
 def running_timers(
@@ -375,6 +500,7 @@ def compute_report(
         figures=rollup(policy=policy, period=period, rows=rows, running=running),
         policy=policy,
         live_months=months,
+        satisfaction=rollup_satisfaction(period=period, rows=rows),
     )
 
 
@@ -385,8 +511,11 @@ def compliance_report(
     policy: Policy | None = None,
     as_of: datetime | None = None,
 ) -> Report:
-    """The report as a reader sees it: closed months from their freeze (their cube, their policy),
-    the other months counted now; one aggregate query covers all the open months together."""
+    """The report as a reader sees it: closed months from their freeze (their cube, their
+    policy); the other months from the stored cubes of their finished days (``DayCube``, counted
+    with the same policy file) and, for the days without one (today), one live aggregate query
+    per run of consecutive days."""
+    from charterdesk.reports.cubes import day_cubes, month_cubes, policy_sha256
     from charterdesk.reports.freeze import frozen_months
 
     current = policy or get_policy()
@@ -398,19 +527,31 @@ def compliance_report(
     for frozen in closed.values():
         rows.extend(r for r in frozen.cube if scope.is_everything or _in_scope(r, scope))
     open_months = [p for p in year_months if p.key not in closed]
-    # The open months form runs of consecutive months; each run is one live query.
-    run: list[Period] = []
-    for p in [*open_months, None]:
-        if p is not None and (not run or _next_month(run[-1]) == p):
-            run.append(p)
+    sha = policy_sha256(current)
+    whole = month_cubes([p.key for p in open_months if p.end <= as_of], sha)
+    for month_rows in whole.values():
+        rows.extend(r for r in month_rows if scope.is_everything or _in_scope(r, scope))
+    days = [d for p in open_months if p.key not in whole for d in _days(p.start, min(p.end, as_of))]
+    stored = day_cubes(days, sha)
+    for day_rows in stored.values():
+        rows.extend(r for r in day_rows if scope.is_everything or _in_scope(r, scope))
+    # The days without a stored cube form runs; each run is one live query.
+    run: list[date] = []
+    for d in [*[d for d in days if d not in stored], None]:
+        if d is not None and (not run or run[-1] + timedelta(days=1) == d):
+            run.append(d)
             continue
         if run:
             rows.extend(
                 live_cube(
-                    policy=current, start=run[0].start, end=run[-1].end, as_of=as_of, scope=scope
+                    policy=current,
+                    start=_day_start(run[0]),
+                    end=_day_start(run[-1] + timedelta(days=1)),
+                    as_of=as_of,
+                    scope=scope,
                 )
             )
-        run = [p] if p is not None else []
+        run = [d] if d is not None else []
     # A single closed month is shown with the policy it was frozen with.
     shown_policy = current
     if period.is_month and period.key in closed:
@@ -424,7 +565,22 @@ def compliance_report(
         policy=shown_policy,
         frozen_months=sorted(closed),
         live_months=[p.key for p in open_months],
+        satisfaction=rollup_satisfaction(period=period, rows=rows),
     )
+
+
+def _day_start(d: date) -> datetime:
+    return datetime(d.year, d.month, d.day, tzinfo=RIGA)
+
+
+def _days(start: datetime, end: datetime) -> list[date]:
+    """The Riga days that begin in [start, end)."""
+    out: list[date] = []
+    d = timezone.localtime(start, RIGA).date()
+    while _day_start(d) < end:
+        out.append(d)
+        d += timedelta(days=1)
+    return out
 
 
 def _next_month(p: Period) -> Period:

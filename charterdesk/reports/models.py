@@ -73,3 +73,44 @@ class Recomputation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period.month} {self.at:%Y-%m-%d %H:%M}"
+
+
+class DayCube(models.Model):
+    """The aggregate rows of one finished day (Europe/Riga), kept so that a live month or year is
+    read from a few hundred stored rows per day instead of counted again from every timer.
+
+    A finished day's figures do not change: a timer due that day is kept, kept by explanation or
+    broken for good (a late answer does not mend it).  A cube counted with another policy file
+    is not used (``policy_sha256``); ``charterdesk reports cubes --rebuild`` counts days again."""
+
+    day = models.DateField(_("day"), unique=True)
+    cube = models.JSONField(_("figures"), default=list)
+    policy_sha256 = models.CharField(max_length=64)
+    computed_at = models.DateTimeField(_("counted"))
+
+    class Meta:
+        verbose_name = _("day's figures")
+        verbose_name_plural = _("days' figures")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
+
+
+class MonthCube(models.Model):
+    """A finished month's rows, merged from its days' cubes (same key, counts added): a year is
+    read from twelve of these.  Not a closed month: it is not frozen and is rebuilt with its
+    days; closing a month (``ClosedPeriod``) is the explicit, recorded act."""
+
+    month = models.CharField(_("month"), max_length=7, unique=True)
+    cube = models.JSONField(_("figures"), default=list)
+    policy_sha256 = models.CharField(max_length=64)
+    computed_at = models.DateTimeField(_("counted"))
+
+    class Meta:
+        verbose_name = _("month's figures")
+        verbose_name_plural = _("months' figures")
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return self.month

@@ -227,3 +227,61 @@ def table_rows(report: Report) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+@dataclass(slots=True)
+class SatisfactionRow:
+    label: str
+    sent: int
+    answered: int
+    response_text: str
+    average_text: str
+
+
+def _avg(value: float | None) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:.2f}"
+    return text if _lang() == "en" else text.replace(".", ",")
+
+
+def show_satisfaction(report: Report) -> dict[str, Any]:
+    """The satisfaction section: totals and the four splits, and the feedback by kind."""
+    sat = report.satisfaction
+    names = labels(report)
+    keys = {d: set(sat.splits[d]) for d in DIMENSIONS}
+    ids = {
+        d: [int(k) for k in keys[d] if k.isdigit() and k not in names[d]]
+        for d in ("office", "programme", "employee")
+    }
+    names["office"].update({str(o.pk): o.name for o in Office.objects.filter(pk__in=ids["office"])})
+    names["programme"].update(
+        {str(p.pk): p.name for p in Programme.objects.filter(pk__in=ids["programme"])}
+    )
+    names["employee"].update(
+        {str(e.pk): e.full_name for e in Employee.objects.filter(pk__in=ids["employee"])}
+    )
+
+    def row(label: str, s: Any) -> SatisfactionRow:
+        return SatisfactionRow(label, s.sent, s.answered, percent(s.response_rate), _avg(s.average))
+
+    splits = []
+    for d in DIMENSIONS:
+        rows = [row(names[d].get(k, k), v) for k, v in sat.splits[d].items()]
+        rows.sort(key=lambda r: r.label.casefold())
+        splits.append((d, dimension_title(d), rows))
+    from charterdesk.feedback.models import FeedbackChannel, FeedbackKind
+
+    channel_names = dict(FeedbackChannel.choices)
+    feedback = [
+        (
+            str(label),
+            sat.feedback.get(kind, 0),
+            ", ".join(
+                f"{channel_names.get(ch, ch)}: {n}"
+                for ch, n in sorted(sat.feedback_by_channel.get(kind, {}).items())
+            ),
+        )
+        for kind, label in FeedbackKind.choices
+    ]
+    return {"total": row("", sat.total), "splits": splits, "feedback": feedback}

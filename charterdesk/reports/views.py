@@ -21,7 +21,7 @@ from charterdesk.reports.drilldown import DrilldownError, drilldown
 from charterdesk.reports.figures import RIGA, Period, Scope, compliance_report
 from charterdesk.reports.freeze import PeriodError, period_close, period_recompute
 from charterdesk.reports.models import ClosedPeriod
-from charterdesk.reports.presentation import period_label, show
+from charterdesk.reports.presentation import period_label, show, show_satisfaction
 from charterdesk.standard import get_policy
 
 
@@ -82,6 +82,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
         "nav": "reports",
         "report": report,
         "shown": show(report),
+        "satisfaction": show_satisfaction(report),
         "period": period,
         "period_label": period_label(period),
         "choices": _period_choices(period),

@@ -22,13 +22,18 @@ TIME-ESTIMATE: c3 phone P2 O1 E3 T2: b (5 Nov), x (6 Nov) — 1/2
 EMAIL-ACK: c1 k (3 Nov), c2 b (12 Nov) — 1/2
 MISTAKE-APOLOGY (events mistake.recorded): c1 (4 Nov), c3 (5 Nov) — applied 2; T1 1
 DECLINE-REASONS (events case.declined): c4 30 Nov 23:00 Riga — 1 (c4 1 Dec 00:10 Riga: December)
+Satisfaction surveys sent in November: c1 (score 5), c2 (score 3), c3 (phone, not answered);
+  c4's was sent 31 Oct (October). → sent 3, answered 2, response 2/3, average 4.0;
+  email sent 2 answered 2 avg 4.0, phone sent 1 answered 0; E1 5, E2 3, E3 none; team T1 sent 2.
+Feedback received in November: praise about c1, a complaint about c4, a suggestion about office O2
+  (no case): praise 1, complaint 1, suggestion 1; team T1 sees the praise only.
 December, seen at 1 Dec 12:00 Riga: EMAIL-REPLY-1BD k1 (c5), running 1 (c2, due 3 Dec).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -83,6 +88,10 @@ def _timer(case: Case, cid: str, due: datetime, outcome: str) -> Timer:
 
 @pytest.fixture
 def month(db) -> Month:
+    return build_month()
+
+
+def build_month() -> Month:
     o1 = Office.objects.create(
         code="o1", name_lv="Rīgas birojs", name_en="Riga office", address="Rīga"
     )
@@ -149,6 +158,38 @@ def month(db) -> Month:
     CaseEvent.objects.create(case=c3, type="mistake.recorded", at=riga(5), params={})
     CaseEvent.objects.create(case=c4, type="case.declined", at=riga(30, 23), params={})
     CaseEvent.objects.create(case=c4, type="case.declined", at=riga(1, 0, 10, month=12), params={})
+    from charterdesk.feedback.models import Feedback, SurveyInvitation
+
+    def survey(case: Case, sent: datetime, score: int | None) -> None:
+        SurveyInvitation.objects.create(
+            kind="call" if case.channel == "phone" else "case",
+            case=case,
+            client=case.client,
+            channel=case.channel,
+            office=case.office,
+            programme=case.programme,
+            employee=case.assignee,
+            via="email",
+            nonce=f"{case.pk:08d}{sent:%m%d}",
+            sent_at=sent,
+            expires_at=sent + timedelta(days=14),
+            answered_at=sent + timedelta(hours=2) if score else None,
+            score=score,
+        )
+
+    survey(c1, riga(4), 5)
+    survey(c2, riga(13), 3)
+    survey(c3, riga(6), None)
+    survey(c4, riga(31, 20, month=10), 4)
+    Feedback.objects.create(
+        kind="praise", channel="email", text="Paldies", case=c1, employee=e1, received_at=riga(5)
+    )
+    Feedback.objects.create(
+        kind="complaint", channel="phone", text="Ilgi", case=c4, received_at=riga(26)
+    )
+    Feedback.objects.create(
+        kind="suggestion", channel="in_person", text="Stāvvieta", office=o2, received_at=riga(20)
+    )
     return Month(
         cases={"c1": c1, "c2": c2, "c3": c3, "c4": c4, "c5": c5},
         employees={"e1": e1, "e2": e2, "e3": e3, "l1": l1, "l2": l2},

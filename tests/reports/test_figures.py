@@ -137,3 +137,20 @@ def test_drilldown_pages_by_keyset(month):
     )
     ids = [r.timer.pk for p in (first, second, third) for r in p.rows]
     assert len(ids) == 7 == len(set(ids)) and third.next_cursor is None
+
+
+def test_satisfaction_and_feedback_of_the_month(month):
+    report = compute_report(period=NOV, scope=Scope.everything(), as_of=AS_OF)
+    sat = report.satisfaction
+    assert (sat.total.sent, sat.total.answered, sat.total.score_sum) == (3, 2, 8)
+    assert sat.total.response_rate == pytest.approx(2 / 3) and sat.total.average == 4.0
+    assert {k: (v.sent, v.answered, v.average) for k, v in sat.splits["channel"].items()} == {
+        "email": (2, 2, 4.0),
+        "phone": (1, 0, None),
+    }
+    e1, e2, e3 = (str(month.employees[k].pk) for k in ("e1", "e2", "e3"))
+    assert {k: v.average for k, v in sat.splits["employee"].items()} == {e1: 5.0, e2: 3.0, e3: None}
+    assert sat.feedback == {"praise": 1, "complaint": 1, "suggestion": 1}
+    assert sat.feedback_by_channel["complaint"] == {"phone": 1}
+    t1 = compute_report(period=NOV, scope=Scope((month.teams["t1"].pk,)), as_of=AS_OF).satisfaction
+    assert t1.total.sent == 2 and t1.feedback == {"praise": 1}

@@ -96,3 +96,29 @@ def test_a_month_not_over_cannot_be_closed(month):
         period_close(month="11/2026", now=AS_OF)
     with pytest.raises(PeriodError, match="not closed"):
         period_recompute(month="2026-10", reason="x", now=AS_OF)
+
+
+def test_stored_day_cubes_give_exactly_the_live_figures(month):
+    from charterdesk.reports.cubes import cubes_build
+    from charterdesk.reports.figures import compute_report
+    from charterdesk.reports.models import DayCube
+
+    assert cubes_build(now=AS_OF) == DayCube.objects.count() > 30  # 31 Oct … 30 Nov
+    assert cubes_build(now=AS_OF) == 0  # nothing new
+    from charterdesk.reports.models import MonthCube
+
+    # November has every day: merged into its month cube; October only its last day: none
+    assert list(MonthCube.objects.values_list("month", flat=True)) == ["2026-11"]
+    for period in (NOV, Period.month_of(2026, 12), Period.year_of(2026)):
+        for scope in (Scope.everything(), Scope((month.teams["t1"].pk,))):
+            stored = compliance_report(period=period, scope=scope, as_of=AS_OF)
+            live = compute_report(period=period, scope=scope, as_of=AS_OF)
+            assert [
+                (f.commitment_id, f.total, f.splits, f.trend, f.applied) for f in stored.figures
+            ] == [(f.commitment_id, f.total, f.splits, f.trend, f.applied) for f in live.figures]
+            assert stored.satisfaction == live.satisfaction
+    # a cube counted with another policy file is not used: the figures are counted live
+    DayCube.objects.update(cube=[], policy_sha256="0" * 64)
+    assert compliance_report(period=NOV, scope=Scope.everything(), as_of=AS_OF).figure(
+        R
+    ).total == Counts(4, 1, 2)

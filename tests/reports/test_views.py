@@ -40,8 +40,10 @@ def test_the_report_shows_the_hand_counted_figures(client, month, manager):
     assert f'aria-label="{R}: ievērots 4"' in html
     assert f'aria-label="{R}: nav ievērots 2"' in html
     assert "[NO-GIFTS]" in html and "gifts register" in html  # how it is checked
+    assert "Nosūtītas 3, atbildētas 2 (66,7\u00a0%); vidējais vērtējums 4,00." in html
     en = client.get("/en/reports/", {"period": "2026-11"})
     assert "71.4%" in en.content.decode()
+    assert "Sent 3, answered 2 (66.7%); average score 4.00." in en.content.decode()
 
 
 def test_a_team_lead_sees_only_their_team_and_others_are_refused(client, month):
