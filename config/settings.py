@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "charterdesk.desk",
     "charterdesk.reports",
     "charterdesk.feedback",
+    "charterdesk.assembly",
 ]
 
 MIDDLEWARE = [

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from charterdesk.cases.events import record_event
 from charterdesk.cases.models import Case, Channel, Direction, MessageKind
+from charterdesk.cases.recording import record_event
 from charterdesk.cases.services import case_add_message, case_open
 from charterdesk.clients.models import Client
 from charterdesk.directory.models import Employee, Office

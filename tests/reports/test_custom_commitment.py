@@ -12,7 +12,7 @@ import time_machine
 from charterdesk.cases import services as cs
 from charterdesk.reports.figures import Counts, Period, Scope, compute_report
 from charterdesk.sla import hooks
-from charterdesk.sla.engine import sla_sweep
+from charterdesk.sla.checks import sla_sweep
 from charterdesk.sla.models import Timer
 from charterdesk.standard import get_policy
 from tests.factories import make_client, make_employee, make_institution
