@@ -248,7 +248,9 @@ def measure(runs: int) -> None:
         print(f"{label:45s} best {best:8.1f} ms   median {median:8.1f} ms", flush=True)
     t = time.perf_counter()
     compute_report(period=nov, scope=scope)
-    print(f"{'month counted live from the timers (once)':45s} {(time.perf_counter() - t) * 1000:8.1f} ms")
+    print(
+        f"{'month counted live from the timers (once)':45s} {(time.perf_counter() - t) * 1000:8.1f} ms"
+    )
 
 
 def main() -> None:
