@@ -202,6 +202,19 @@ CHARTERDESK_POLICY = os.environ.get(
 # Prefix of case references, e.g. ALT-2026-000123.
 CHARTERDESK_CASE_PREFIX = os.environ.get("CHARTERDESK_CASE_PREFIX", "ALT")
 
+# Compliance report and surveys (charterdesk/reports, charterdesk/feedback; docs/reports.md).
+# The public figures and their open data are published only when switched on.
+CHARTERDESK_PUBLIC_FIGURES = os.environ.get("CHARTERDESK_PUBLIC_FIGURES", "") in {
+    "1",
+    "true",
+    "yes",
+}
+CHARTERDESK_PUBLIC_MIN_COUNT = int(os.environ.get("CHARTERDESK_PUBLIC_MIN_COUNT", "10"))
+# The address survey links in e-mails and text messages point to.
+CHARTERDESK_PUBLIC_URL = os.environ.get("CHARTERDESK_PUBLIC_URL", "http://localhost:8000")
+# A class with send(*, to, text) for survey text messages; empty: no survey by text message.
+CHARTERDESK_SMS_SENDER = os.environ.get("CHARTERDESK_SMS_SENDER", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

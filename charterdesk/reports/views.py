@@ -48,6 +48,11 @@ def _refuse(request: HttpRequest) -> HttpResponse:
 
 
 def _scope(request: HttpRequest) -> Scope | None:
+    # The desk's header shows its navigation for an employee (request.employee, as the desk's
+    # own views set it).
+    employee = getattr(request.user, "employee", None)
+    if employee is not None and employee.is_active:
+        request.employee = employee  # type: ignore[attr-defined]
     return report_scope(request.user)
 
 
