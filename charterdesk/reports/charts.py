@@ -34,8 +34,10 @@ def trend_svg(bars: Sequence[Bar], target: float | None, title: str) -> str:
         return top + plot_h * (1 - rate)
 
     below = _("below the target")
+    nothing = _("nothing counted")
+    target_word = _("target")
     desc = "; ".join(
-        f"{b.label}: {percent(b.rate) if b.rate is not None else _('nothing counted')}"
+        f"{b.label}: {percent(b.rate) if b.rate is not None else nothing}"
         + (f" ({below})" if target is not None and b.rate is not None and b.rate < target else "")
         for b in bars
     )
@@ -80,7 +82,7 @@ def trend_svg(bars: Sequence[Bar], target: float | None, title: str) -> str:
             f'<line x1="{left}" x2="{width - 4}" y1="{y(target):.1f}" y2="{y(target):.1f}" '
             'stroke="#7a1d2e" stroke-width="2" stroke-dasharray="6 4"/>'
             f'<text x="{width - 6}" y="{y(target) - 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="#7a1d2e">{escape(_("target"))} {escape(percent(target))}</text>'
+            f'fill="#7a1d2e">{escape(target_word)} {escape(percent(target))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
