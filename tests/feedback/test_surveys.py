@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.test import TestCase
 
 from charterdesk.cases import services as cs
 from charterdesk.directory.models import Office, Programme, Team
@@ -46,7 +47,9 @@ def resolved_case(people, client=None, channel="email", at=START):
             programme=programme,
             team=team,
         )
-        cs.case_resolve(case=case, by=agent)
+        # The survey goes out after the resolution commits: run the commit's callbacks.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            cs.case_resolve(case=case, by=agent)
     return case
 
 
@@ -136,14 +139,11 @@ def test_not_more_often_than_the_policy_says_and_never_after_declining(people):
     assert not SurveyInvitation.objects.filter(client=declined).exists()
 
 
-def test_after_a_call_by_text_message_through_the_pluggable_sender(
-    people, settings, tmp_path, django_capture_on_commit_callbacks
-):
+def test_after_a_call_by_text_message_through_the_pluggable_sender(people, settings, tmp_path):
     settings.CHARTERDESK_SMS_SENDER = "charterdesk.feedback.sms.FileSender"
     settings.CHARTERDESK_SMS_DIR = tmp_path / "sms"
     caller = make_client("Pēteris Kalns", email="", phone="29123456")
-    with django_capture_on_commit_callbacks(execute=True):
-        case = resolved_case(people, client=caller, channel="phone")
+    case = resolved_case(people, client=caller, channel="phone")  # runs the commit's callbacks
     invitation = SurveyInvitation.objects.get(case=case)
     assert (invitation.kind, invitation.via, invitation.channel) == ("call", "sms", "phone")
     (sms,) = (tmp_path / "sms").iterdir()
