@@ -9,6 +9,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("reports/", include("charterdesk.reports.urls")),
     path("feedback/", include("charterdesk.feedback.urls")),
+    path("", include("charterdesk.signin.urls")),
     path("", include("charterdesk.desk.urls")),
     prefix_default_language=False,
 )

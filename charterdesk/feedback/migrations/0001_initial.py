@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0006_reports_message_kind_survey'),
+        ('cases', '0007_reports_message_kind_survey'),
         ('clients', '0003_client_email_upper'),
         ('directory', '0002_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
