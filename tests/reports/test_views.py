@@ -53,6 +53,11 @@ def test_a_team_lead_sees_only_their_team_and_others_are_refused(client, month):
     assert "Ilze Ozola" not in html  # team two's employee
     client.force_login(month.employees["e1"].user)
     assert client.get("/en/reports/").status_code == 403
+    e1 = month.employees["e1"]
+    e1.quality_manager = True  # the access part's role: sees every case
+    e1.save()
+    html = client.get("/en/reports/", {"period": "2026-11"}).content.decode()
+    assert f'aria-label="{R}: kept 4"' in html
     client.logout()
     assert client.get("/en/reports/").status_code == 302  # to sign in
 
