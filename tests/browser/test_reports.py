@@ -24,7 +24,7 @@ def month(transactional_db) -> Month:
 
 @pytest.fixture
 def manager(month):
-    qm = make_employee("Kristīne", "Kvalitāte")
+    qm = make_employee("Kristīne", "Kvalitāte", quality_manager=True)  # reads every case
     qm.user.user_permissions.add(Permission.objects.get(codename="view_all_reports"))
     return qm
 
@@ -37,7 +37,8 @@ def test_report_and_drilldown_in_latvian_open_a_broken_case_on_its_breach(page, 
     assert "71,4" in row.inner_text()
     check_accessibility(page, "the compliance report (lv)")
     row.get_by_role("link", name=f"{R}: nav ievērots 2").click()
-    page.get_by_role("heading", name=re.compile(R)).wait_for()
+    page.wait_for_url(re.compile(rf"/reports/{R}/\?"))
+    page.locator("#cases").wait_for()
     cases = page.locator("#cases tbody tr")
     assert cases.count() == 2
     check_accessibility(page, "the drill-down (lv)")
