@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "charterdesk.channels.phone",
     "charterdesk.search",
     "charterdesk.desk",
+    "charterdesk.reports",
+    "charterdesk.feedback",
     "charterdesk.assembly",
     "axes",
     "django_otp",
@@ -283,6 +285,18 @@ if PRODUCTION:
 CHARTERDESK_READ_LOG_RETENTION_DAYS = int(
     os.environ.get("CHARTERDESK_READ_LOG_RETENTION_DAYS", str(5 * 365))
 )
+# Compliance report and surveys (charterdesk/reports, charterdesk/feedback; docs/reports.md).
+# The public figures and their open data are published only when switched on.
+CHARTERDESK_PUBLIC_FIGURES = os.environ.get("CHARTERDESK_PUBLIC_FIGURES", "") in {
+    "1",
+    "true",
+    "yes",
+}
+CHARTERDESK_PUBLIC_MIN_COUNT = int(os.environ.get("CHARTERDESK_PUBLIC_MIN_COUNT", "10"))
+# The address survey links in e-mails and text messages point to.
+CHARTERDESK_PUBLIC_URL = os.environ.get("CHARTERDESK_PUBLIC_URL", "http://localhost:8000")
+# A class with send(*, to, text) for survey text messages; empty: no survey by text message.
+CHARTERDESK_SMS_SENDER = os.environ.get("CHARTERDESK_SMS_SENDER", "")
 
 LOGGING = {
     "version": 1,

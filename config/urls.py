@@ -8,6 +8,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("reports/", include("charterdesk.reports.urls")),
+    path("feedback/", include("charterdesk.feedback.urls")),
     path("", include("charterdesk.signin.urls")),
     path("phone/", include("charterdesk.channels.phone.urls")),
     path("", include("charterdesk.desk.urls")),

@@ -168,6 +168,7 @@ class MessageKind(models.TextChoices):
     NOTE = "note", _("internal note")
     CALL = "call", _("call note")
     LETTER = "letter", _("letter")
+    SURVEY = "survey", _("survey invitation")
 
 
 class Message(models.Model):

@@ -108,5 +108,8 @@ def describe(event: CaseEvent) -> str:
         "appointment.no_show": _("The client did not come"),
         "appointment.identity_checked": _("Identity document checked"),
         "feedback.received": _("Feedback received"),
+        "complaint.received": _("Complaint received: its own deadline runs"),
+        "survey.sent": _("Satisfaction survey sent to the client"),
+        "survey.answered": _("The client answered the satisfaction survey"),
     }
     return str(labels.get(t, t))

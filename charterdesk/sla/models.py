@@ -86,6 +86,8 @@ class Timer(models.Model):
             ),
             models.Index(fields=["case", "status", "due_at"], name="timer_case_status"),
             models.Index(fields=["commitment_id", "started_at"], name="timer_commitment_time"),
+            # The compliance report counts timers by the month of their due moment.
+            models.Index(fields=["commitment_id", "due_at"], name="timer_commitment_due"),
         ]
         constraints = [
             models.UniqueConstraint(

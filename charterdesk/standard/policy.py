@@ -32,6 +32,10 @@ class Kind(StrEnum):
     NOT_MEASURABLE = "not_measurable"  # checked by people; the report says how
 
 
+#: What an institution's own commitment (``custom = true``) may be: a deadline is measured by the
+#: same timers as the standard's (the engine needs only its events and duration).
+CUSTOM_KINDS = (Kind.DEADLINE, Kind.PROCESS_RULE, Kind.NOT_MEASURABLE)
+
 ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$")
 
 
@@ -71,10 +75,20 @@ class Commitment:
 
 
 @dataclass(frozen=True, slots=True)
+class SurveyRules:
+    """``[surveys]`` of the policy: how often one client may be asked [SURVEYS], and how long a
+    survey link stays valid."""
+
+    min_days_between: int = 30
+    link_valid_days: int = 14
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     path: Path
     name: Mapping[str, str]
     commitments: Mapping[str, Commitment] = field(default_factory=dict)
+    surveys: SurveyRules = field(default_factory=SurveyRules)
 
     def __getitem__(self, commitment_id: str) -> Commitment:
         try:
@@ -114,6 +128,15 @@ _KIND_KEYS: dict[Kind, set[str]] = {
     Kind.PROCESS_RULE: {"starts_on", "stops_on"},
     Kind.NOT_MEASURABLE: {"how_checked"},
 }
+
+
+#: Units a warning or a margin can be counted back from a due moment in (sla/deadlines.py:before).
+_COUNTABLE_BACK = (
+    DurationUnit.WORKING_HOURS,
+    DurationUnit.WORKING_MINUTES,
+    DurationUnit.HOURS,
+    DurationUnit.MINUTES,
+)
 
 
 class _Checker:
@@ -173,9 +196,12 @@ class _Checker:
                     f"{', '.join(sorted(KNOWN_IDS))}; mark an institution's own commitment "
                     "'custom = true'",
                 )
-            if kind not in (Kind.PROCESS_RULE, Kind.NOT_MEASURABLE):
+            if kind not in CUSTOM_KINDS:
                 raise self.fail(
-                    where, "a custom commitment can only be a process_rule or not_measurable"
+                    where,
+                    "a custom commitment can be a deadline (measured by its timers), a "
+                    "process_rule or not_measurable; a threshold or content_rule needs a part of "
+                    "the software that measures or enforces it",
                 )
         allowed = _COMMON_KEYS | _KIND_KEYS[kind]
         extra = sorted(set(raw) - allowed)
@@ -250,6 +276,15 @@ class _Checker:
             raise self.fail(where, "a commitment not measurable by software needs 'how_checked'")
         if kind is not Kind.NOT_MEASURABLE and target_rate is None:
             raise self.fail(where, "missing target: 'target_rate' (e.g. 0.95)")
+        warn_before = self.duration(where, "warn_before", raw.get("warn_before"))
+        margin = self.duration(where, "margin", raw.get("margin"))
+        for key, value in (("warn_before", warn_before), ("margin", margin)):
+            if value is not None and value.unit not in _COUNTABLE_BACK:
+                raise self.fail(
+                    where,
+                    f"'{key}' = '{value}' cannot be counted back from a deadline; write it in "
+                    "working hours or minutes, or in hours or minutes (e.g. '8 working hours')",
+                )
         return Commitment(
             id=cid,
             section=section,
@@ -258,8 +293,8 @@ class _Checker:
             title={str(k): str(v) for k, v in title.items()},
             deadline=deadline,
             threshold=threshold,
-            warn_before=self.duration(where, "warn_before", raw.get("warn_before")),
-            margin=self.duration(where, "margin", raw.get("margin")),
+            warn_before=warn_before,
+            margin=margin,
             starts_on=starts_on,
             stops_on=stops_on,
             explained_by=self.events(where, "explained_by", raw.get("explained_by")),
@@ -282,7 +317,7 @@ def parse_policy(text: str, path: Path) -> Policy:
     standard = data.get("standard")
     if not isinstance(standard, dict) or not isinstance(standard.get("name"), dict):
         raise PolicyError(f"{path}: needs a [standard] table with name.lv and name.en")
-    unknown_top = sorted(set(data) - {"standard", "commitment"})
+    unknown_top = sorted(set(data) - {"standard", "commitment", "surveys"})
     if unknown_top:
         raise PolicyError(f"{path}: unknown top-level keys: {', '.join(unknown_top)}")
     raw_commitments = data.get("commitment")
@@ -294,7 +329,31 @@ def parse_policy(text: str, path: Path) -> Policy:
         if commitment.id in commitments:
             raise check.fail(f"commitment {commitment.id}", "is listed twice")
         commitments[commitment.id] = commitment
-    return Policy(path=path, name=dict(standard["name"]), commitments=commitments)
+    return Policy(
+        path=path,
+        name=dict(standard["name"]),
+        commitments=commitments,
+        surveys=_survey_rules(check, data.get("surveys")),
+    )
+
+
+def _survey_rules(check: _Checker, raw: Any) -> SurveyRules:
+    if raw is None:
+        return SurveyRules()
+    if not isinstance(raw, dict):
+        raise check.fail("surveys", "must be a table")
+    extra = sorted(set(raw) - {"min_days_between", "link_valid_days"})
+    if extra:
+        raise check.fail("surveys", f"unknown keys: {', '.join(extra)}")
+    values = {}
+    for key in ("min_days_between", "link_valid_days"):
+        value = raw.get(key, getattr(SurveyRules(), key))
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise check.fail(
+                "surveys", f"'{key}' must be a whole number of days ≥ 1, got {value!r}"
+            )
+        values[key] = value
+    return SurveyRules(**values)
 
 
 def load_policy(path: str | Path) -> Policy:

@@ -120,15 +120,65 @@ def test_broken_policy_names_file_commitment_and_problem(text, expected, tmp_pat
     assert expected in message, message
 
 
-def test_custom_commitment_allowed_only_as_process_rule_or_not_measurable(tmp_path):
-    custom = broken('id = "EMAIL-REPLY-1BD"', 'id = "PARKING-FREE"\ncustom = true')
-    with pytest.raises(PolicyError, match="a custom commitment can only be"):
-        parse_policy(custom, tmp_path / "p.toml")
+def test_custom_commitment_may_be_a_deadline_process_rule_or_not_measurable(tmp_path):
+    # GOOD's EMAIL-REPLY-1BD renamed to an institution's own ID: a custom deadline is accepted.
+    custom = broken('id = "EMAIL-REPLY-1BD"', 'id = "SUBMISSION-REPLY"\ncustom = true')
+    policy = parse_policy(custom, tmp_path / "p.toml")
+    assert policy["SUBMISSION-REPLY"].kind is Kind.DEADLINE and policy["SUBMISSION-REPLY"].custom
     ok = (
         '[standard]\nname.lv = "X"\nname.en = "X"\n[[commitment]]\nid = "PARKING-FREE"\ncustom = true\n'
         'channel = "in_person"\nkind = "not_measurable"\nhow_checked = "audit"\ntitle.lv = "a"\ntitle.en = "b"\n'
     )
     assert "PARKING-FREE" in parse_policy(ok, tmp_path / "p.toml")
+    threshold = ok.replace('kind = "not_measurable"\nhow_checked = "audit"', 'kind = "threshold"')
+    with pytest.raises(PolicyError) as info:
+        parse_policy(threshold, tmp_path / "p.toml")
+    assert str(info.value).startswith(f"{tmp_path / 'p.toml'}: commitment PARKING-FREE: ")
+    assert "a custom commitment can be a deadline" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (('"10 working days"', '"ten days"'), "bad duration in 'deadline'"),
+        (('starts_on = "message.received"\n', ""), "needs 'starts_on' and 'stops_on'"),
+        (
+            (
+                'stops_on = ["reply.sent", "case.resolved", "case.declined"]',
+                'stops_on = "reply.gone"',
+            ),
+            "unknown event 'reply.gone'",
+        ),
+        (("target_rate = 0.95\n", ""), "missing target: 'target_rate'"),
+        (('deadline = "10 working days"\n', ""), "a deadline commitment needs 'deadline'"),
+        (
+            ('"8 working hours"', '"2 working days"'),
+            "'warn_before' = '2 working days' cannot be counted back",
+        ),
+    ],
+)
+def test_custom_deadline_is_validated_like_the_standards(change, expected, tmp_path):
+    path = REPO / "charterdesk" / "standard" / "policies" / "examples" / "submissions-law.toml"
+    text = path.read_text(encoding="utf-8")
+    at = text.index('id = "SUBMISSION-REPLY-10WD"')  # change the custom commitment only
+    assert change[0] in text[at:]
+    with pytest.raises(PolicyError) as info:
+        parse_policy(text[:at] + text[at:].replace(change[0], change[1], 1), path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: commitment SUBMISSION-REPLY-10WD: "), message
+    assert expected in message, message
+
+
+def test_the_submissions_law_example_extends_the_standard():
+    path = REPO / "charterdesk" / "standard" / "policies" / "examples" / "submissions-law.toml"
+    policy = load_policy(path)
+    # ALTUM's policy copied unchanged, then the custom commitments
+    assert POLICY.read_text(encoding="utf-8") in path.read_text(encoding="utf-8")
+    assert set(load_policy(POLICY).commitments) < set(policy.commitments)
+    reply = policy["SUBMISSION-REPLY-10WD"]
+    assert reply.custom and reply.deadline == parse_duration("10 working days")
+    forward = policy["SUBMISSION-FORWARD-5WD"]
+    assert forward.custom and forward.kind is Kind.PROCESS_RULE
 
 
 def test_missing_file_is_a_clear_error(tmp_path):
@@ -173,3 +223,19 @@ def test_durations(text, unit, amount):
     assert parse_duration(text) == parse_duration(text.upper())
     d = parse_duration(text)
     assert (d.unit, d.amount) == (unit, amount)
+
+
+def test_survey_rules_are_read_and_checked(tmp_path):
+    policy = load_policy(POLICY)
+    assert policy.surveys.min_days_between == 30 and policy.surveys.link_valid_days == 14
+    text = POLICY.read_text(encoding="utf-8")
+    for bad, expected in (
+        ("min_days_between = 30", "'min_days_between' must be a whole number of days"),
+        ("link_valid_days = 14", "'link_valid_days' must be a whole number of days"),
+    ):
+        with pytest.raises(PolicyError) as info:
+            parse_policy(text.replace(bad, bad.split(" = ")[0] + ' = "often"'), tmp_path / "p.toml")
+        assert str(info.value).startswith(f"{tmp_path / 'p.toml'}: surveys: ")
+        assert expected in str(info.value)
+    with pytest.raises(PolicyError, match="surveys: unknown keys: every"):
+        parse_policy(text.replace("[surveys]\n", "[surveys]\nevery = 3\n"), tmp_path / "p.toml")

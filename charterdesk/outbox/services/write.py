@@ -155,8 +155,10 @@ def compose_bodies(
 def _author_for_identity(message: Message, case: Case) -> Employee | None:
     if message.author is not None:
         return message.author
-    if message.kind == MessageKind.ACK:
-        return None  # the system's acknowledgement carries the institution's block
+    if message.kind in (MessageKind.ACK, MessageKind.SURVEY):
+        # The system's acknowledgement, and a survey (it asks about the employee, so it comes
+        # from the institution), carry the institution's block.
+        return None
     raise IdentityMissing(
         _(
             "The %(kind)s on case %(ref)s has no author: an answer to the client must carry the "

@@ -1,0 +1,36 @@
+"""Who sees which compliance figures — a small local check until the access part's roles land.
+
+* The quality manager (permission ``reports.view_all_reports``, or a superuser) sees every case.
+* A team lead (``Team.lead``) sees the cases of the teams they lead, and the employees in them.
+* Anyone else sees no report.
+
+TODO(access, issue 13): the access part has landed meanwhile (``charterdesk.security.principal``:
+``principal_of(user).reads_all`` and ``.led_team_ids``; ``charterdesk.cases.access.visible_q``).
+``report_scope`` should become those two calls, and the drill-down (which lists case references
+and subjects) should filter its timers by ``visible_q`` so a confidential case is listed only to
+whom may see it; the views and the exports call only this function and ``drilldown``, so the
+change is here and in ``drilldown.py`` alone.  Today ``Employee.quality_manager`` is already
+honoured.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from charterdesk.directory.models import Team
+from charterdesk.reports.figures import Scope
+
+
+def report_scope(user: Any) -> Scope | None:
+    """The cases ``user`` may see in the report, or None if they may see no report."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser or user.has_perm("reports.view_all_reports"):
+        return Scope.everything()
+    employee = getattr(user, "employee", None)
+    if employee is None or not employee.is_active:
+        return None
+    if getattr(employee, "quality_manager", False):  # the access part's role flag
+        return Scope.everything()
+    teams = tuple(Team.objects.filter(lead=employee).order_by("pk").values_list("pk", flat=True))
+    return Scope(teams) if teams else None

@@ -1,0 +1,592 @@
+"""The compliance figures of every commitment, counted by SQL aggregates over timers and events.
+
+Definitions (the same words are shown on the report, ``definitions.py``):
+
+* A commitment with a clock (``deadline``, or a ``threshold`` the phone or office part records as a
+  timer) is counted per **timer**, in the month of its **due moment** (Europe/Riga).  A timer is
+  *kept* when the answer (``stops_on``) came by the due moment, *kept by explanation* when the
+  ``explained_by`` event came by the due moment, *broken* when the due moment passed first (a late
+  answer does not mend it; a running timer whose due moment has passed is broken too, the sweep
+  only has not written it yet).  Excluded: timers whose due moment has not come yet (shown as
+  "still running"), and timers cancelled because the policy dropped the commitment.
+  Rate = (kept + kept by explanation) ÷ (kept + kept by explanation + broken).
+* A process or content rule that names a ``starts_on`` event is counted as how often it applied
+  (events of that type in the period); the software enforces it, so there is no rate.
+* A commitment not measurable by software shows how it is checked instead.
+
+The splits use the case's channel, office, programme and assignee (the employee responsible for
+the case when the figure is computed; a closed month freezes them with the figures).  Every figure
+is one ``GROUP BY`` over the rows of the period — the Python code adds up groups, never cases.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from charterdesk.cases.models import CaseEvent
+from charterdesk.sla.models import KeptBy, Timer, TimerStatus
+from charterdesk.standard import Commitment, Kind, Policy, get_policy
+
+RIGA = ZoneInfo("Europe/Riga")
+DIMENSIONS = ("channel", "office", "programme", "employee")
+#: The case column behind each split.
+DIMENSION_FIELDS = {
+    "channel": "case__channel",
+    "office": "case__office_id",
+    "programme": "case__programme_id",
+    "employee": "case__assignee_id",
+}
+TIMER_KINDS = (Kind.DEADLINE, Kind.THRESHOLD)
+OUTCOMES = ("kept", "explained", "broken")
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A calendar month or year in Europe/Riga: ``start`` inclusive, ``end`` exclusive."""
+
+    year: int
+    month: int | None = None
+
+    @classmethod
+    def month_of(cls, year: int, month: int) -> Period:
+        if not 1 <= month <= 12:
+            raise ValueError(f"month {month} is not 1…12")
+        return cls(year, month)
+
+    @classmethod
+    def year_of(cls, year: int) -> Period:
+        return cls(year, None)
+
+    @property
+    def is_month(self) -> bool:
+        return self.month is not None
+
+    @property
+    def start(self) -> datetime:
+        return datetime(self.year, self.month or 1, 1, tzinfo=RIGA)
+
+    @property
+    def end(self) -> datetime:
+        if self.month is None or self.month == 12:
+            return datetime(self.year + 1, 1, 1, tzinfo=RIGA)
+        return datetime(self.year, self.month + 1, 1, tzinfo=RIGA)
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}" if self.month else f"{self.year:04d}"
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """``2026-11`` (a month) or ``2026`` (a year); ValueError otherwise."""
+        parts = text.split("-")
+        if len(parts) == 1 and parts[0].isdigit() and len(parts[0]) == 4:
+            return cls.year_of(int(parts[0]))
+        if (
+            len(parts) == 2
+            and all(p.isdigit() for p in parts)
+            and len(parts[0]) == 4
+            and len(parts[1]) == 2
+        ):
+            return cls.month_of(int(parts[0]), int(parts[1]))
+        raise ValueError(f"{text!r} is not a period: write 2026-11 for a month or 2026 for a year")
+
+    def months(self) -> list[Period]:
+        if self.month is not None:
+            return [self]
+        return [Period(self.year, m) for m in range(1, 13)]
+
+    def trend_range(self) -> tuple[datetime, datetime]:
+        """The months a trend shows: the year up to the end of this period."""
+        return datetime(self.year, 1, 1, tzinfo=RIGA), self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Whose cases a reader sees: every case (``team_ids is None``), or the cases of some teams."""
+
+    team_ids: tuple[int, ...] | None = None
+
+    @classmethod
+    def everything(cls) -> Scope:
+        return cls(None)
+
+    @property
+    def is_everything(self) -> bool:
+        return self.team_ids is None
+
+    def timers(self, qs: QuerySet[Timer]) -> QuerySet[Timer]:
+        return qs if self.team_ids is None else qs.filter(case__team_id__in=self.team_ids)
+
+    def events(self, qs: QuerySet[CaseEvent]) -> QuerySet[CaseEvent]:
+        return qs if self.team_ids is None else qs.filter(case__team_id__in=self.team_ids)
+
+
+@dataclass(slots=True)
+class Counts:
+    kept: int = 0
+    explained: int = 0
+    broken: int = 0
+
+    @property
+    def counted(self) -> int:
+        return self.kept + self.explained + self.broken
+
+    @property
+    def rate(self) -> float | None:
+        return (self.kept + self.explained) / self.counted if self.counted else None
+
+    def add(self, other: Counts) -> None:
+        self.kept += other.kept
+        self.explained += other.explained
+        self.broken += other.broken
+
+    def as_dict(self) -> dict[str, int]:
+        return {"kept": self.kept, "explained": self.explained, "broken": self.broken}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Counts:
+        return cls(int(data["kept"]), int(data["explained"]), int(data["broken"]))
+
+
+@dataclass(slots=True)
+class CommitmentFigure:
+    commitment_id: str
+    kind: str
+    target_rate: float | None
+    measured: str  # "timers" | "events" | "rule" | "people"
+    total: Counts = field(default_factory=Counts)
+    running: int = 0  # timers not yet due (excluded)
+    applied: int = 0  # events: how often a rule applied
+    splits: dict[str, dict[str, Counts]] = field(default_factory=dict)
+    applied_splits: dict[str, dict[str, int]] = field(default_factory=dict)
+    trend: dict[str, Counts] = field(default_factory=dict)  # "2026-01" → counts
+    applied_trend: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def met_target(self) -> bool | None:
+        rate = self.total.rate
+        if rate is None or self.target_rate is None:
+            return None
+        return rate >= self.target_rate - 1e-12
+
+
+@dataclass(slots=True)
+class Report:
+    period: Period
+    scope: Scope
+    computed_at: datetime
+    figures: list[CommitmentFigure]
+    policy: Policy
+    frozen_months: list[str] = field(default_factory=list)  # closed months read from the freeze
+    live_months: list[str] = field(default_factory=list)  # months counted now
+    satisfaction: Any = None  # SatisfactionFigures
+
+    def figure(self, commitment_id: str) -> CommitmentFigure:
+        for fig in self.figures:
+            if fig.commitment_id == commitment_id:
+                return fig
+        raise KeyError(commitment_id)
+
+
+def measured_by(commitment: Commitment) -> str:
+    if commitment.kind in TIMER_KINDS:
+        return "timers"
+    if commitment.kind is Kind.NOT_MEASURABLE:
+        return "people"
+    return "events" if commitment.starts_on else "rule"
+
+
+# --- the cube: one GROUP BY per source, rolled up in Python over groups ------------------------
+
+#: A cube row: month, commitment, channel, office, programme, employee, team and the counts
+#: (kept, kept by explanation, broken for timers; applied for events).  Closed months store
+#: their cube (``ClosedPeriod.cube``), so a closed month re-scoped to a team needs no query.
+CubeRow = dict[str, Any]
+_CASE_COLUMNS = {
+    "ch": "case__channel",
+    "o": "case__office_id",
+    "p": "case__programme_id",
+    "e": "case__assignee_id",
+    "t": "case__team_id",
+}
+DIMENSION_KEYS = {"channel": "ch", "office": "o", "programme": "p", "employee": "e"}
+
+
+def _timer_counts() -> dict[str, Any]:
+    met = Q(status=TimerStatus.MET)
+    return {
+        "k": Count("id", filter=met & ~Q(kept_by=KeptBy.EXPLANATION)),
+        "x": Count("id", filter=met & Q(kept_by=KeptBy.EXPLANATION)),
+        "b": Count("id", filter=Q(status__in=[TimerStatus.BREACHED, TimerStatus.OPEN])),
+    }
+
+
+def counted_timers(
+    commitment_ids: Iterable[str], start: datetime, end: datetime, as_of: datetime
+) -> QuerySet[Timer]:
+    """The timers a figure counts: due in [start, end) and by ``as_of``, not cancelled."""
+    return Timer.objects.filter(
+        commitment_id__in=list(commitment_ids), due_at__gte=start, due_at__lt=min(end, as_of)
+    ).exclude(status=TimerStatus.CANCELLED)
+
+
+def _month_key(value: datetime) -> str:
+    return timezone.localtime(value, RIGA).strftime("%Y-%m")
+
+
+def _str(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def live_cube(
+    *, policy: Policy, start: datetime, end: datetime, as_of: datetime, scope: Scope
+) -> list[CubeRow]:
+    """The cube of [start, end) as the database has it at ``as_of``: two aggregate queries."""
+    timer_ids = [c.id for c in policy.commitments.values() if measured_by(c) == "timers"]
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for c in policy.commitments.values():
+        if measured_by(c) == "events":
+            for ev in c.starts_on:
+                by_type[str(ev)].append(c.id)
+    rows: list[CubeRow] = []
+    if timer_ids and start < min(end, as_of):
+        timers = (
+            scope.timers(counted_timers(timer_ids, start, end, as_of))
+            .annotate(month=TruncMonth("due_at", tzinfo=RIGA))
+            .values("month", "commitment_id", *_CASE_COLUMNS.values())
+            .annotate(**_timer_counts())
+            .order_by()
+        )
+        for r in timers:
+            row: CubeRow = {"m": _month_key(r["month"]), "c": r["commitment_id"]}
+            row.update({k: _str(r[col]) for k, col in _CASE_COLUMNS.items()})
+            row.update(k=r["k"], x=r["x"], b=r["b"], n=0)
+            rows.append(row)
+    if by_type and start < min(end, as_of):
+        events = (
+            scope.events(
+                CaseEvent.objects.filter(
+                    type__in=list(by_type), at__gte=start, at__lt=min(end, as_of)
+                )
+            )
+            .annotate(month=TruncMonth("at", tzinfo=RIGA))
+            .values("month", "type", *_CASE_COLUMNS.values())
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for r in events:
+            for cid in by_type[r["type"]]:
+                row = {"m": _month_key(r["month"]), "c": cid}
+                row.update({k: _str(r[col]) for k, col in _CASE_COLUMNS.items()})
+                row.update(k=0, x=0, b=0, n=r["n"])
+                rows.append(row)
+    if start < min(end, as_of):
+        rows.extend(_satisfaction_rows(start, min(end, as_of), scope))
+    return rows
+
+
+#: Cube rows that are not a commitment's: the satisfaction surveys and the feedback received.
+SATISFACTION = "@satisfaction"
+FEEDBACK = "@feedback:"
+
+
+def _satisfaction_rows(start: datetime, end: datetime, scope: Scope) -> list[CubeRow]:
+    from charterdesk.feedback.models import Feedback, SurveyInvitation, SurveyKind
+
+    rows: list[CubeRow] = []
+    invitations = SurveyInvitation.objects.filter(sent_at__gte=start, sent_at__lt=end).exclude(
+        kind=SurveyKind.CAMPAIGN
+    )
+    if scope.team_ids is not None:
+        invitations = invitations.filter(case__team_id__in=scope.team_ids)
+    grouped = (
+        invitations.annotate(month=TruncMonth("sent_at", tzinfo=RIGA))
+        .values("month", "channel", "office_id", "programme_id", "employee_id", "case__team_id")
+        .annotate(n=Count("id"), a=Count("answered_at"), s=Sum("score"))
+        .order_by()
+    )
+    for r in grouped:
+        rows.append(
+            {
+                "m": _month_key(r["month"]),
+                "c": SATISFACTION,
+                "ch": _str(r["channel"]),
+                "o": _str(r["office_id"]),
+                "p": _str(r["programme_id"]),
+                "e": _str(r["employee_id"]),
+                "t": _str(r["case__team_id"]),
+                "k": 0,
+                "x": 0,
+                "b": 0,
+                "n": r["n"],
+                "a": r["a"],
+                "s": r["s"] or 0,
+            }
+        )
+    feedback = Feedback.objects.filter(received_at__gte=start, received_at__lt=end)
+    if scope.team_ids is not None:
+        feedback = feedback.filter(case__team_id__in=scope.team_ids)
+    grouped_fb = (
+        feedback.annotate(month=TruncMonth("received_at", tzinfo=RIGA))
+        .values(
+            "month",
+            "kind",
+            "channel",
+            "office_id",
+            "case__programme_id",
+            "employee_id",
+            "case__team_id",
+        )
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for r in grouped_fb:
+        rows.append(
+            {
+                "m": _month_key(r["month"]),
+                "c": FEEDBACK + r["kind"],
+                "ch": _str(r["channel"]),
+                "o": _str(r["office_id"]),
+                "p": _str(r["case__programme_id"]),
+                "e": _str(r["employee_id"]),
+                "t": _str(r["case__team_id"]),
+                "k": 0,
+                "x": 0,
+                "b": 0,
+                "n": r["n"],
+            }
+        )
+    return rows
+
+
+@dataclass(slots=True)
+class Satisfaction:
+    sent: int = 0
+    answered: int = 0
+    score_sum: int = 0
+
+    @property
+    def response_rate(self) -> float | None:
+        return self.answered / self.sent if self.sent else None
+
+    @property
+    def average(self) -> float | None:
+        return self.score_sum / self.answered if self.answered else None
+
+    def add(self, row: CubeRow) -> None:
+        self.sent += row["n"]
+        self.answered += row.get("a", 0)
+        self.score_sum += row.get("s", 0)
+
+
+@dataclass(slots=True)
+class SatisfactionFigures:
+    total: Satisfaction = field(default_factory=Satisfaction)
+    splits: dict[str, dict[str, Satisfaction]] = field(
+        default_factory=lambda: {d: {} for d in DIMENSIONS}
+    )
+    feedback: dict[str, int] = field(default_factory=dict)  # kind → count
+    feedback_by_channel: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def rollup_satisfaction(*, period: Period, rows: Iterable[CubeRow]) -> SatisfactionFigures:
+    out = SatisfactionFigures()
+    months = {p.key for p in period.months()}
+    for row in rows:
+        if row["m"] not in months:
+            continue
+        if row["c"] == SATISFACTION:
+            out.total.add(row)
+            for dim, key in DIMENSION_KEYS.items():
+                out.splits[dim].setdefault(row[key], Satisfaction()).add(row)
+        elif row["c"].startswith(FEEDBACK):
+            kind = row["c"][len(FEEDBACK) :]
+            out.feedback[kind] = out.feedback.get(kind, 0) + row["n"]
+            by = out.feedback_by_channel.setdefault(kind, {})
+            by[row["ch"]] = by.get(row["ch"], 0) + row["n"]
+    return out
+
+
+def running_timers(
+    *, policy: Policy, period: Period, as_of: datetime, scope: Scope
+) -> dict[str, int]:
+    """Timers due inside ``period`` but after ``as_of``: not counted yet."""
+    if as_of >= period.end:
+        return {}
+    ids = [c.id for c in policy.commitments.values() if measured_by(c) == "timers"]
+    qs = scope.timers(
+        Timer.objects.filter(
+            commitment_id__in=ids, due_at__gte=max(period.start, as_of), due_at__lt=period.end
+        ).exclude(status=TimerStatus.CANCELLED)
+    )
+    return {
+        r["commitment_id"]: r["n"]
+        for r in qs.values("commitment_id").annotate(n=Count("id")).order_by()
+    }
+
+
+def rollup(
+    *,
+    policy: Policy,
+    period: Period,
+    rows: Iterable[CubeRow],
+    running: dict[str, int] | None = None,
+) -> list[CommitmentFigure]:
+    """Add the cube rows up into one figure per commitment of ``policy``: the period's total and
+    splits from the rows of the period's months, the trend from every row."""
+    figures: dict[str, CommitmentFigure] = {}
+    for c in policy.commitments.values():
+        how = measured_by(c)
+        fig = CommitmentFigure(
+            commitment_id=c.id, kind=c.kind.value, target_rate=c.target_rate, measured=how
+        )
+        if how == "timers":
+            fig.splits = {d: {} for d in DIMENSIONS}
+        elif how == "events":
+            fig.applied_splits = {d: {} for d in DIMENSIONS}
+        fig.running = (running or {}).get(c.id, 0)
+        figures[c.id] = fig
+    months = {p.key for p in period.months()}
+    for row in rows:
+        if row["c"] not in figures:
+            continue
+        fig = figures[row["c"]]
+        counts = Counts(row["k"], row["x"], row["b"])
+        if fig.measured == "timers":
+            fig.trend.setdefault(row["m"], Counts()).add(counts)
+        else:
+            fig.applied_trend[row["m"]] = fig.applied_trend.get(row["m"], 0) + row["n"]
+        if row["m"] not in months:
+            continue
+        if fig.measured == "timers":
+            fig.total.add(counts)
+            for dim, key in DIMENSION_KEYS.items():
+                fig.splits[dim].setdefault(row[key], Counts()).add(counts)
+        else:
+            fig.applied += row["n"]
+            for dim, key in DIMENSION_KEYS.items():
+                split = fig.applied_splits[dim]
+                split[row[key]] = split.get(row[key], 0) + row["n"]
+    return list(figures.values())
+
+
+def compute_report(
+    *,
+    period: Period,
+    scope: Scope,
+    policy: Policy | None = None,
+    as_of: datetime | None = None,
+) -> Report:
+    """Every figure of ``period`` counted now from the timers and events (closed months too)."""
+    policy = policy or get_policy()
+    as_of = as_of or timezone.now()
+    t_start, t_end = period.trend_range()
+    rows = live_cube(policy=policy, start=t_start, end=t_end, as_of=as_of, scope=scope)
+    running = running_timers(policy=policy, period=period, as_of=as_of, scope=scope)
+    months = [p.key for p in Period.year_of(period.year).months() if p.start < t_end]
+    return Report(
+        period=period,
+        scope=scope,
+        computed_at=as_of,
+        figures=rollup(policy=policy, period=period, rows=rows, running=running),
+        policy=policy,
+        live_months=months,
+        satisfaction=rollup_satisfaction(period=period, rows=rows),
+    )
+
+
+def compliance_report(
+    *,
+    period: Period,
+    scope: Scope,
+    policy: Policy | None = None,
+    as_of: datetime | None = None,
+) -> Report:
+    """The report as a reader sees it: closed months from their freeze (their cube, their
+    policy); the other months from the stored cubes of their finished days (``DayCube``, counted
+    with the same policy file) and, for the days without one (today), one live aggregate query
+    per run of consecutive days."""
+    from charterdesk.reports.cubes import day_cubes, month_cubes, policy_sha256
+    from charterdesk.reports.freeze import frozen_months
+
+    current = policy or get_policy()
+    as_of = as_of or timezone.now()
+    _start, t_end = period.trend_range()
+    year_months = [p for p in Period.year_of(period.year).months() if p.start < t_end]
+    closed = frozen_months([p.key for p in year_months])
+    rows: list[CubeRow] = []
+    for frozen in closed.values():
+        rows.extend(r for r in frozen.cube if scope.is_everything or _in_scope(r, scope))
+    open_months = [p for p in year_months if p.key not in closed]
+    sha = policy_sha256(current)
+    whole = month_cubes([p.key for p in open_months if p.end <= as_of], sha)
+    for month_rows in whole.values():
+        rows.extend(r for r in month_rows if scope.is_everything or _in_scope(r, scope))
+    days = [d for p in open_months if p.key not in whole for d in _days(p.start, min(p.end, as_of))]
+    stored = day_cubes(days, sha)
+    for day_rows in stored.values():
+        rows.extend(r for r in day_rows if scope.is_everything or _in_scope(r, scope))
+    # The days without a stored cube form runs; each run is one live query.
+    run: list[date] = []
+    for d in [*[d for d in days if d not in stored], None]:
+        if d is not None and (not run or run[-1] + timedelta(days=1) == d):
+            run.append(d)
+            continue
+        if run:
+            rows.extend(
+                live_cube(
+                    policy=current,
+                    start=_day_start(run[0]),
+                    end=_day_start(run[-1] + timedelta(days=1)),
+                    as_of=as_of,
+                    scope=scope,
+                )
+            )
+        run = [d] if d is not None else []
+    # A single closed month is shown with the policy it was frozen with.
+    shown_policy = current
+    if period.is_month and period.key in closed:
+        shown_policy = closed[period.key].policy
+    running = running_timers(policy=current, period=period, as_of=as_of, scope=scope)
+    return Report(
+        period=period,
+        scope=scope,
+        computed_at=as_of,
+        figures=rollup(policy=shown_policy, period=period, rows=rows, running=running),
+        policy=shown_policy,
+        frozen_months=sorted(closed),
+        live_months=[p.key for p in open_months],
+        satisfaction=rollup_satisfaction(period=period, rows=rows),
+    )
+
+
+def _day_start(d: date) -> datetime:
+    return datetime(d.year, d.month, d.day, tzinfo=RIGA)
+
+
+def _days(start: datetime, end: datetime) -> list[date]:
+    """The Riga days that begin in [start, end)."""
+    out: list[date] = []
+    d = timezone.localtime(start, RIGA).date()
+    while _day_start(d) < end:
+        out.append(d)
+        d += timedelta(days=1)
+    return out
+
+
+def _next_month(p: Period) -> Period:
+    assert p.month is not None
+    return Period(p.year + 1, 1) if p.month == 12 else Period(p.year, p.month + 1)
+
+
+def _in_scope(row: CubeRow, scope: Scope) -> bool:
+    return scope.team_ids is not None and row["t"] != "" and int(row["t"]) in scope.team_ids
