@@ -4,13 +4,9 @@
 * A team lead (``Team.lead``) sees the cases of the teams they lead, and the employees in them.
 * Anyone else sees no report.
 
-TODO(access, issue 13): the access part has landed meanwhile (``charterdesk.security.principal``:
-``principal_of(user).reads_all`` and ``.led_team_ids``; ``charterdesk.cases.access.visible_q``).
-``report_scope`` should become those two calls, and the drill-down (which lists case references
-and subjects) should filter its timers by ``visible_q`` so a confidential case is listed only to
-whom may see it; the views and the exports call only this function and ``drilldown``, so the
-change is here and in ``drilldown.py`` alone.  Today ``Employee.quality_manager`` is already
-honoured.
+The drill-down lists case references and subjects, so it also holds only the cases the reader
+may see (``drilldown(viewer=…)`` through ``charterdesk.cases.access``): a confidential case is
+listed only to its team and those named on it, though the figures count it.
 """
 
 from __future__ import annotations

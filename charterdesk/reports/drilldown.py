@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from charterdesk.cases.access import cases_visible_to
 from charterdesk.cases.models import CaseEvent
 from charterdesk.reports.figures import OUTCOMES, Period, Scope, counted_timers
 from charterdesk.sla.models import KeptBy, Timer, TimerStatus
@@ -74,8 +75,13 @@ def drilldown(
     cursor: str | None = None,
     as_of: datetime | None = None,
     limit: int = PAGE,
+    viewer: Any = None,
 ) -> Page:
-    """One page of the timers behind a figure, ordered by due moment."""
+    """One page of the timers behind a figure, ordered by due moment.
+
+    The figures count every case of the scope; the list names cases, so it holds only those
+    ``viewer`` may see (``cases.access``: a confidential case only to its team and those named on
+    it).  ``viewer=None`` is the system (commands, tests of the figures)."""
     as_of = as_of or timezone.now()
     start, end = period.start, period.end
     if month:  # a point of the trend
@@ -84,6 +90,8 @@ def drilldown(
     qs = scope.timers(counted_timers([commitment_id], start, end, as_of)).filter(
         _outcome_filter(outcome)
     )
+    if viewer is not None:
+        qs = qs.filter(case_id__in=cases_visible_to(viewer).values("pk"))
     if dimension:
         if dimension not in DIMENSION_FILTERS:
             raise DrilldownError(f"unknown split {dimension!r}")

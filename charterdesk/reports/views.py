@@ -143,6 +143,7 @@ def drilldown_page(request: HttpRequest, commitment_id: str) -> HttpResponse:
             value=value,
             month=month,
             cursor=request.GET.get("after") or None,
+            viewer=request.user,
         )
     except (DrilldownError, ValueError) as exc:
         return render(

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from charterdesk.reports.freeze import period_close
+from tests.factories import make_employee
 from tests.reports.conftest import AS_OF
 
 pytestmark = pytest.mark.django_db
@@ -19,10 +20,12 @@ R = "EMAIL-REPLY-1BD"
 
 
 @pytest.fixture
-def manager(django_user_model):
-    user = django_user_model.objects.create_user(username="qm", password="pw-test-123456")
-    user.user_permissions.add(Permission.objects.get(codename="view_all_reports"))
-    return user
+def manager():
+    # The quality manager: an employee with that role, so the drill-down (which names cases) lists
+    # what cases.access lets them see; the figures need the report permission or the role.
+    qm = make_employee("Dace", quality_manager=True)
+    qm.user.user_permissions.add(Permission.objects.get(codename="view_all_reports"))
+    return qm.user
 
 
 @pytest.fixture(autouse=True)
@@ -148,3 +151,15 @@ def test_public_figures_are_opt_in_closed_months_only_and_small_counts_suppresse
     assert next(r for r in rows if r["commitment_id"] == R)["rate"] == "0.7143"
     page = client.get("/reports/public/").content.decode()
     assert "71,4\u00a0%" in page and "pārāk maz, lai rādītu" in page
+
+
+def test_the_drilldown_lists_no_case_the_reader_may_not_see(client, month, manager):
+    # The figures count a confidential case; the list, which names cases, leaves it out for a
+    # quality manager outside its team [CONFIDENTIALITY].
+    c1 = month.cases["c1"]
+    c1.confidential = True
+    c1.save(update_fields=["confidential"])
+    client.force_login(manager)
+    html = client.get(f"/en/reports/{R}/", {"period": "2026-11", "outcome": "broken"}).content
+    assert b"ALT-2026-000004" in html
+    assert c1.reference.encode() not in html
