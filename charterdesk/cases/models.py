@@ -165,6 +165,8 @@ class MessageKind(models.TextChoices):
     NOTE = "note", _("internal note")
     CALL = "call", _("call note")
     LETTER = "letter", _("letter")
+    INVITATION = "invitation", _("consultation invitation")
+    REMINDER = "reminder", _("consultation reminder")
 
 
 class Message(models.Model):

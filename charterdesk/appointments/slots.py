@@ -1,0 +1,125 @@
+"""Free consultation slots: pure arithmetic on one consultant's day, no Django.
+
+A slot is a start time ``s`` at which a consultation of the programme's length fits:
+
+* ``[s, s + length)`` lies inside one *window* — the office's working time of that date on its
+  business calendar (holidays, moved days, the shortened eve of a holiday) intersected with the
+  consultant's plan for that office and date;
+* ``s`` lies on the programme's grid (every ``step`` minutes from the window's start);
+* the *blocked range* ``[s - buffer before, s + length + buffer after)`` overlaps no blocked range of
+  the consultant's other live appointments (at any office: one person is in one place);
+* ``s`` is at least the minimum notice after now, and its date within the booking horizon.
+
+Times of a day are handled as wall-clock (naive) times in the office's time zone and turned into
+aware datetimes at the end, so 09:00 is 09:00 in Riga on both sides of a DST change (07:00 UTC in
+summer, 06:00 in winter; ``zoneinfo`` does the conversion).  A slot whose start and end have
+different UTC offsets (one that would span a DST change, i.e. a night opening) is not offered.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+Window = tuple[time, time]
+Range = tuple[datetime, datetime]  # naive wall-clock [from, until)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A programme's booking rule, as durations."""
+
+    length: timedelta = timedelta(minutes=45)
+    before: timedelta = timedelta()
+    after: timedelta = timedelta(minutes=15)
+    step: timedelta = timedelta(minutes=15)
+    min_notice: timedelta = timedelta(hours=2)
+    horizon_days: int = 60
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Slot:
+    starts_at: datetime
+    ends_at: datetime
+    office_id: int
+    consultant_id: int
+
+
+def intersect(a: Sequence[Window], b: Sequence[Window]) -> list[Window]:
+    """The intersection of two sorted lists of non-overlapping [from, until) intervals."""
+    out: list[Window] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        lo = max(a[i][0], b[j][0])
+        hi = min(a[i][1], b[j][1])
+        if lo < hi:
+            out.append((lo, hi))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def merge(windows: Sequence[Window]) -> list[Window]:
+    out: list[Window] = []
+    for lo, hi in sorted(windows):
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def to_local(moment: datetime, tz: ZoneInfo) -> datetime:
+    """An aware moment as naive wall-clock time in ``tz``."""
+    return moment.astimezone(tz).replace(tzinfo=None)
+
+
+def day_starts(
+    day: date,
+    windows: Sequence[Window],
+    busy: Sequence[Range],
+    rule: Rule,
+    *,
+    earliest: datetime,
+    tz: ZoneInfo,
+    limit: int | None = None,
+) -> Iterator[tuple[datetime, datetime]]:
+    """(start, end) aware datetimes of the free slots of one consultant at one office on ``day``.
+
+    ``busy``: the consultant's blocked ranges as naive wall-clock times, sorted by start;
+    ``earliest``: naive wall-clock — no slot starts before it (now + minimum notice)."""
+    found = 0
+    busy_starts = [b[0] for b in busy]
+    # The latest end among the ranges up to each index (ranges may in principle overlap).
+    reach: list[datetime] = []
+    for _start, until in busy:
+        reach.append(max(reach[-1], until) if reach else until)
+    for opens, closes in windows:
+        s = datetime.combine(day, opens)
+        end_of_window = datetime.combine(day, closes)
+        while s + rule.length <= end_of_window:
+            if s >= earliest:
+                block_from = s - rule.before
+                block_until = s + rule.length + rule.after
+                # Of the busy ranges that start before our block ends, one still running at our
+                # block's start overlaps it.
+                k = bisect_left(busy_starts, block_until)
+                if k and reach[k - 1] > block_from:
+                    # Jump to the first grid point whose block starts after that range ends.
+                    free_from = reach[k - 1] + rule.before
+                    steps = -(-(free_from - s) // rule.step)
+                    s += rule.step * max(1, steps)
+                    continue
+                start = s.replace(tzinfo=tz)
+                end = (s + rule.length).replace(tzinfo=tz)
+                if start.utcoffset() == end.utcoffset():
+                    yield start, end
+                    found += 1
+                    if limit is not None and found >= limit:
+                        return
+            s += rule.step
