@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from charterdesk.appointments.models import (
@@ -58,7 +59,7 @@ def rule_for(programme: Programme) -> Rule:
     )
 
 
-def competent_consultants(programme: Programme) -> Iterable[Employee]:
+def competent_consultants(programme: Programme) -> QuerySet[Employee]:
     """Active employees who hold the programme's competence: only they are offered."""
     return Employee.objects.filter(is_active=True, competences=programme)
 
@@ -85,9 +86,9 @@ class _Plans:
                 continue
             out[(emp, office)].append((starts, ends))
         for emp in replaced:
-            for office, starts, ends in self.exceptions[(emp, day)]:
-                if office is not None and starts is not None and ends is not None:
-                    out[(emp, office)].append((starts, ends))
+            for ex_office, ex_starts, ex_ends in self.exceptions[(emp, day)]:
+                if ex_office is not None and ex_starts is not None and ex_ends is not None:
+                    out[(emp, ex_office)].append((ex_starts, ex_ends))
         for key in [k for k in out if self._on_leave(k[0], day)]:
             del out[key]
         return out

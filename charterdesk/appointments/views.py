@@ -432,7 +432,7 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
             a.programme, offices=[a.office], now=now, limit=SLOTS_SHOWN, exclude_appointment=a.pk
         )
     move_form = MoveForm(request.POST or None)
-    move_form.fields["slot"].choices = _choices(slots)
+    move_form.fields["slot"].choices = _choices(slots)  # type: ignore[attr-defined]
     late_form = LateForm(request.POST or None)
     error = ""
     status = 200
@@ -469,7 +469,7 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
             error = str(exc)
             status = 409
             move_form = MoveForm()
-            move_form.fields["slot"].choices = _choices(exc.next_slots)
+            move_form.fields["slot"].choices = _choices(exc.next_slots)  # type: ignore[attr-defined]
         except AppointmentError as exc:
             error = str(exc)
             status = 400

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -138,14 +139,14 @@ def _times(rule: Rule, starts_at: datetime) -> dict[str, datetime]:
     }
 
 
-def describe(appointment: Appointment) -> dict[str, object]:
+def describe(appointment: Appointment) -> dict[str, Any]:
     """What the timeline event keeps of an appointment (JSON)."""
     return {
         "appointment": appointment.pk,
         "office": appointment.office.code,
         "office_name": appointment.office.name_lv,
-        "starts": appointment.starts_at.isoformat(),
-        "ends": appointment.ends_at.isoformat(),
+        "starts": appointment.starts_at.astimezone(TZ).isoformat(),
+        "ends": appointment.ends_at.astimezone(TZ).isoformat(),
         "consultant": appointment.consultant_id,
         "consultant_name": appointment.consultant.full_name if appointment.consultant else "",
         "programme": appointment.programme.code,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -101,7 +102,7 @@ def appointment_step(
         locked.status = AppointmentStatus.NO_SHOW
         fields += ["no_show_at", "status"]
     locked.save(update_fields=fields)
-    params: dict[str, object] = {}
+    params: dict[str, Any] = {}
     if step is VisitStep.STARTED:
         params["waited_minutes"] = round(
             (now - max(locked.starts_at, locked.arrived_at or now)) / timedelta(minutes=1), 1
