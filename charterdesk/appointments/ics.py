@@ -5,7 +5,8 @@
 * ``UID`` is the appointment's, fixed at booking; ``SEQUENCE`` is the appointment's counter, raised
   by the service on every material change (time, office, consultant, cancellation), so calendar
   programs replace the earlier version instead of adding a second event.
-* Times are ``TZID=Europe/Riga`` with its VTIMEZONE (from the time-zone database), ``DTSTAMP`` in UTC.
+* Times are ``TZID=Europe/Riga`` with its VTIMEZONE (yearly rules, checked against the time-zone
+  database by a test), ``DTSTAMP`` in UTC.
 * ``LOCATION`` is the office's address; the description says how to get in [OFFICE-ACCESSIBLE] and
   what to bring (the identity document where the programme needs it [CLIENT-ID]).
 """
@@ -13,10 +14,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import (
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vRecur,
+    vText,
+)
 
 TZ = ZoneInfo("Europe/Riga")
 PRODID = "-//charterdesk//appointments//LV"
@@ -79,6 +89,30 @@ def build(invite: Invite) -> bytes:
     else:
         event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")
+    cal.add_component(riga_vtimezone())
     cal.add_component(event)
-    cal.add_missing_timezones()
     return bytes(cal.to_ical())
+
+
+def riga_vtimezone() -> Timezone:
+    """Europe/Riga as calendar programs expect it: two yearly rules (EU summer time, last Sunday
+    of March 03:00 → 04:00, last Sunday of October 04:00 → 03:00), not a table of every change
+    since 1970 (which ``add_missing_timezones`` writes and some readers misread).  A test checks
+    the rules against the time-zone database for every day of 2024–2040."""
+    tz = Timezone()
+    tz.add("tzid", "Europe/Riga")
+    summer = TimezoneDaylight()
+    summer.add("tzname", "EEST")
+    summer.add("tzoffsetfrom", timedelta(hours=2))
+    summer.add("tzoffsetto", timedelta(hours=3))
+    summer.add("dtstart", datetime(1970, 3, 29, 3, 0))  # noqa: DTZ001 (local time by definition)
+    summer.add("rrule", vRecur(freq="YEARLY", bymonth=3, byday="-1SU"))
+    winter = TimezoneStandard()
+    winter.add("tzname", "EET")
+    winter.add("tzoffsetfrom", timedelta(hours=3))
+    winter.add("tzoffsetto", timedelta(hours=2))
+    winter.add("dtstart", datetime(1970, 10, 25, 4, 0))  # noqa: DTZ001
+    winter.add("rrule", vRecur(freq="YEARLY", bymonth=10, byday="-1SU"))
+    tz.add_component(summer)
+    tz.add_component(winter)
+    return tz

@@ -72,7 +72,8 @@ def _text(appointment: Appointment, method: str, language: str) -> tuple[str, st
             opening = _("Your consultation has been booked.")
         lines = details(appointment, language)
         block = "\n".join(f"{label}: {value}" for label, value in lines)
-        body = f"{_('Good day!')}\n\n{opening}\n\n{block}\n"
+        greeting = _("Good day!")
+        body = f"{greeting}\n\n{opening}\n\n{block}\n"
         if method != "CANCEL":
             body += "\n" + links.text_block(appointment, language) + "\n"
             body += "\n" + _("The calendar file attached adds the consultation to your calendar.")

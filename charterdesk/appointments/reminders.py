@@ -71,8 +71,9 @@ def _body(appointment: Appointment, language: str) -> tuple[str, str]:
         subject = _("Reminder: your consultation %(when)s") % {"when": when}
         lines = invitations.details(appointment, language)
         block = "\n".join(f"{label}: {value}" for label, value in lines)
+        greeting = _("Good day!")
         body = (
-            f"{_('Good day!')}\n\n"
+            f"{greeting}\n\n"
             + _("We remind you of your consultation.")
             + f"\n\n{block}\n\n"
             + links.text_block(appointment, language)

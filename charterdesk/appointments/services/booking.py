@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from charterdesk.appointments import invitations, reminders
 from charterdesk.appointments.errors import AppointmentError, NotBookable, SlotTaken
@@ -86,15 +87,24 @@ def _refuse(
             % {"name": consultant.full_name, "programme": programme}
         )
     if starts_at < now + rule.min_notice:
+        minutes = rule.min_notice // timedelta(minutes=1)
         raise NotBookable(
-            _("A consultation must be booked at least %(minutes)d minutes ahead.")
-            % {"minutes": rule.min_notice // timedelta(minutes=1)}
+            ngettext(
+                "A consultation must be booked at least %(minutes)d minute ahead.",
+                "A consultation must be booked at least %(minutes)d minutes ahead.",
+                minutes,
+            )
+            % {"minutes": minutes}
         )
     if starts_at.astimezone(TZ).date() > now.astimezone(TZ).date() + timedelta(
         days=rule.horizon_days
     ):
         raise NotBookable(
-            _("Consultations can be booked at most %(days)d days ahead.")
+            ngettext(
+                "Consultations can be booked at most %(days)d day ahead.",
+                "Consultations can be booked at most %(days)d days ahead.",
+                rule.horizon_days,
+            )
             % {"days": rule.horizon_days}
         )
     if slot_is_free(
