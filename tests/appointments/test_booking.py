@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from charterdesk.appointments.errors import NotBookable, SlotTaken
 from charterdesk.appointments.models import Appointment, AppointmentStatus
@@ -16,6 +17,13 @@ from charterdesk.cases.models import CaseEvent, Message
 from tests.appointments.conftest import riga
 
 NOW = riga(2026, 12, 1, 12)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' refusals are read here in English (the pages' Latvian is tested too)."""
+    with translation.override("en"):
+        yield
 
 
 def book(world, starts_at, **kw):

@@ -89,10 +89,8 @@ def appointment_step(
         fields.append("identity_checked_at")
     elif step is VisitStep.STARTED:
         locked.started_at = now
+        # An arrival not recorded stays unknown: [OFFICE-TIMELY] then counts from the booked time.
         fields.append("started_at")
-        if locked.arrived_at is None:
-            locked.arrived_at = now
-            fields.append("arrived_at")
     elif step is VisitStep.FINISHED:
         locked.finished_at = now
         locked.status = AppointmentStatus.DONE
