@@ -99,7 +99,7 @@ def book(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     if case is not None and case.programme_id:
         initial["programme"] = case.programme_id
-    search = SearchForm(request.GET or None, initial=initial)
+    search = SearchForm(request.GET if "programme" in request.GET else None, initial=initial)
     programme: Programme | None = None
     office: Office | None = None
     day: date | None = None
