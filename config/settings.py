@@ -199,6 +199,9 @@ CHARTERDESK_POLICY = os.environ.get(
 )
 # Prefix of case references, e.g. ALT-2026-000123.
 CHARTERDESK_CASE_PREFIX = os.environ.get("CHARTERDESK_CASE_PREFIX", "ALT")
+# Consultations (charterdesk/appointments): the address clients' links in invitations and
+# reminders start with (move, cancel, "I will be late").
+CHARTERDESK_PUBLIC_URL = os.environ.get("CHARTERDESK_PUBLIC_URL", "http://localhost:8000")
 
 LOGGING = {
     "version": 1,

@@ -192,3 +192,16 @@ def test_the_reminder_task_is_enqueued_for_its_moment(world, django_capture_on_c
     assert task.args_kwargs["args"] == [a.pk]
     assert Appointment.objects.get(pk=a.pk).reminder_due_at == task.run_after
     assert timedelta(0) < task.run_after - NOW
+
+
+def test_the_remind_command(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    book(world, riga(2026, 12, 9, 10))
+    out = StringIO()
+    with time_machine.travel(riga(2026, 12, 8, 9), tick=False):
+        call_command("appointments", "remind", stdout=out)
+        call_command("appointments", "remind", stdout=out)
+    assert "reminders: 1 sent" in out.getvalue() and "reminders: 0 sent" in out.getvalue()
