@@ -20,7 +20,8 @@ What it does:
    arrived, started, finished, late, with special needs).
 2. Times ``free_slots`` in-process (warm calendar cache, as in a running server): the next 10
    free slots for the programme across all 50 offices, at one office, and for the programme few
-   consultants hold; and the day view page through Django's test client (middleware, ORM,
+   consultants hold — with "now" at 11.01 (the search must read the two full weeks of 500
+   consultants first) and at 25.01 (70 % booked from there on); and the day view page through Django's test client (middleware, ORM,
    template), ``DEBUG`` off.  Prints p50 / p95 / max in ms.
 
 The figures are written to docs/appointments.md by hand, with the date and the machine.

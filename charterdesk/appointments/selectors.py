@@ -12,9 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import BigIntegerField, Func, QuerySet
 from django.utils import timezone
 
 from charterdesk.appointments.models import (
@@ -25,7 +26,15 @@ from charterdesk.appointments.models import (
     ConsultantLeave,
     ConsultantPlan,
 )
-from charterdesk.appointments.slots import Range, Rule, Slot, Window, day_starts, intersect, merge
+from charterdesk.appointments.slots import (
+    Rule,
+    Slot,
+    Window,
+    epoch_windows,
+    intersect,
+    merge,
+    starts,
+)
 from charterdesk.appointments.slots import to_local as _to_local
 from charterdesk.calendar import get_calendar
 from charterdesk.calendar.kinds import DayKind
@@ -79,12 +88,12 @@ class _Plans:
         that of ``weekday`` (a Saturday worked in exchange follows the plan of the moved day)."""
         out: dict[tuple[int, int], list[Window]] = defaultdict(list)
         replaced = {emp for (emp, d) in self.exceptions if d == day}
-        for emp, office, starts, ends, valid_from, valid_until in self.weekly.get(weekday, ()):
+        for emp, office, opens, closes, valid_from, valid_until in self.weekly.get(weekday, ()):
             if emp in replaced:
                 continue
             if (valid_from and day < valid_from) or (valid_until and day > valid_until):
                 continue
-            out[(emp, office)].append((starts, ends))
+            out[(emp, office)].append((opens, closes))
         for emp in replaced:
             for ex_office, ex_starts, ex_ends in self.exceptions[(emp, day)]:
                 if ex_office is not None and ex_starts is not None and ex_ends is not None:
@@ -120,10 +129,26 @@ def _load_plans(
     return plans
 
 
+class Epoch(Func):
+    """A timestamp column as integer seconds since 1970 (no datetime object per row)."""
+
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="CAST(EXTRACT(EPOCH FROM %(expressions)s) AS bigint)"
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="CAST(strftime('%%%%s', %(expressions)s) AS integer)"
+        )
+
+
 def _busy(
     consultant_ids: list[int], first: date, last: date, exclude: int | None
-) -> dict[int, list[Range]]:
-    """The consultants' blocked ranges overlapping [first, last] (wall-clock, sorted)."""
+) -> dict[int, list[tuple[int, int]]]:
+    """The consultants' blocked ranges overlapping [first, last] (epoch seconds, sorted)."""
     lo = datetime.combine(first, time(0), tzinfo=TZ)
     hi = datetime.combine(last + timedelta(days=1), time(0), tzinfo=TZ)
     rows = Appointment.objects.filter(
@@ -131,9 +156,11 @@ def _busy(
     ).exclude(status=AppointmentStatus.CANCELLED)
     if exclude is not None:
         rows = rows.exclude(pk=exclude)
-    out: dict[int, list[Range]] = defaultdict(list)
-    for emp, a, b in rows.values_list("consultant_id", "blocked_from", "blocked_until"):
-        out[emp].append((_to_local(a, TZ), _to_local(b, TZ)))
+    out: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for emp, a, b in rows.values_list(
+        "consultant_id", Epoch("blocked_from"), Epoch("blocked_until")
+    ):
+        out[emp].append((a, b))
     for ranges in out.values():
         ranges.sort()
     return out
@@ -173,36 +200,46 @@ def free_slots(
         return []
     plans = _load_plans(consultant_ids, set(office_map), first, last)
     found: list[Slot] = []
-    day_plans: dict[tuple[int, date], list[Window]] = {}
+    office_days: dict[tuple[int, date], list[Window]] = {}
+    windows_at: dict[tuple[date, tuple[Window, ...]], list[tuple[int, int]]] = {}
+    earliest_s = int(max(now + rule.min_notice, after or now).timestamp())
+    length_s = int(rule.length.total_seconds())
     chunk_start = first
+    chunk_days = 1  # a day first: usually enough; then wider reads (3, then 7 days)
     while chunk_start <= last and len(found) < limit:
-        chunk_end = min(last, chunk_start + timedelta(days=CHUNK_DAYS - 1))
+        chunk_end = min(last, chunk_start + timedelta(days=chunk_days - 1))
+        chunk_days = 3 if chunk_days == 1 else CHUNK_DAYS
         busy = _busy(consultant_ids, chunk_start, chunk_end, exclude_appointment)
         day = chunk_start
         while day <= chunk_end:
-            today: list[Slot] = []
+            today: list[tuple[int, int, int]] = []
             for (emp, office_id), windows in plans.for_day(day, plan_weekday(day)).items():
                 office = office_map.get(office_id)
                 if office is None:
                     continue
                 key = (office.schedule_id or 0, day)
-                if key not in day_plans:
-                    day_plans[key] = list(get_calendar(office).day(day).intervals)
-                open_windows = intersect(day_plans[key], merge(windows))
+                if key not in office_days:
+                    office_days[key] = list(get_calendar(office).day(day).intervals)
+                open_windows = tuple(intersect(office_days[key], merge(windows)))
                 if not open_windows:
                     continue
-                for start, end in day_starts(
-                    day,
-                    open_windows,
-                    busy.get(emp, ()),
-                    rule,
-                    earliest=earliest,
-                    tz=TZ,
-                    limit=limit,
+                wkey = (day, open_windows)
+                if wkey not in windows_at:
+                    windows_at[wkey] = epoch_windows(day, open_windows, TZ)
+                for s in starts(
+                    windows_at[wkey], busy.get(emp, ()), rule, earliest=earliest_s, limit=limit
                 ):
-                    today.append(Slot(start, end, office_id, emp))
+                    today.append((s, office_id, emp))
             today.sort()
-            found.extend(today)
+            for s, office_id, emp in today[: limit - len(found)]:
+                found.append(
+                    Slot(
+                        datetime.fromtimestamp(s, TZ),
+                        datetime.fromtimestamp(s + length_s, TZ),
+                        office_id,
+                        emp,
+                    )
+                )
             if len(found) >= limit:
                 break
             day += timedelta(days=1)

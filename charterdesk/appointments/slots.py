@@ -10,10 +10,11 @@ A slot is a start time ``s`` at which a consultation of the programme's length f
   the consultant's other live appointments (at any office: one person is in one place);
 * ``s`` is at least the minimum notice after now, and its date within the booking horizon.
 
-Times of a day are handled as wall-clock (naive) times in the office's time zone and turned into
-aware datetimes at the end, so 09:00 is 09:00 in Riga on both sides of a DST change (07:00 UTC in
-summer, 06:00 in winter; ``zoneinfo`` does the conversion).  A slot whose start and end have
-different UTC offsets (one that would span a DST change, i.e. a night opening) is not offered.
+A day's windows are wall-clock times in the office's time zone, turned into epoch seconds by
+``zoneinfo`` once per office and day, so 09:00 is 09:00 in Riga on both sides of a DST change
+(07:00 UTC in winter, 06:00 in summer); inside a window the arithmetic is in integer seconds
+(bookings are read as epoch seconds too, no datetime per row).  A window that spans a DST change
+(a night opening) is not offered.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 Window = tuple[time, time]
+SECOND = timedelta(seconds=1)
 Range = tuple[datetime, datetime]  # naive wall-clock [from, until)
 
 
@@ -79,6 +81,59 @@ def to_local(moment: datetime, tz: ZoneInfo) -> datetime:
     return moment.astimezone(tz).replace(tzinfo=None)
 
 
+def epoch_windows(day: date, windows: Sequence[Window], tz: ZoneInfo) -> list[tuple[int, int]]:
+    """The day's windows as epoch seconds.  A window whose epoch length differs from its
+    wall-clock length spans a DST change (a night opening): it is not offered."""
+    out = []
+    for opens, closes in windows:
+        a = datetime.combine(day, opens, tzinfo=tz)
+        b = datetime.combine(day, closes, tzinfo=tz)
+        lo, hi = int(a.timestamp()), int(b.timestamp())
+        wall = (datetime.combine(day, closes) - datetime.combine(day, opens)).total_seconds()
+        if hi - lo == int(wall):
+            out.append((lo, hi))
+    return out
+
+
+def starts(
+    windows: Sequence[tuple[int, int]],
+    busy: Sequence[tuple[int, int]],
+    rule: Rule,
+    *,
+    earliest: int,
+    limit: int | None = None,
+) -> Iterator[int]:
+    """Start moments (epoch seconds) of the free slots in ``windows`` (epoch seconds, one day,
+    no DST change inside), given the consultant's blocked ranges ``busy`` sorted by start."""
+    length = int(rule.length.total_seconds())
+    before = int(rule.before.total_seconds())
+    after = int(rule.after.total_seconds())
+    step = int(rule.step.total_seconds())
+    busy_starts = [b[0] for b in busy]
+    # The latest end among the ranges up to each index (ranges may in principle overlap).
+    reach: list[int] = []
+    for _start, until in busy:
+        reach.append(max(reach[-1], until) if reach else until)
+    found = 0
+    for lo, hi in windows:
+        s = lo
+        if earliest > s:  # the first grid point at or after the earliest moment
+            s += -(-(earliest - s) // step) * step
+        while s + length <= hi:
+            # Of the busy ranges that start before our block ends, one still running at our
+            # block's start overlaps it.
+            k = bisect_left(busy_starts, s + length + after)
+            if k and reach[k - 1] > s - before:
+                # Jump to the first grid point whose block starts after that range ends.
+                s += max(1, -(-(reach[k - 1] + before - s) // step)) * step
+                continue
+            yield s
+            found += 1
+            if limit is not None and found >= limit:
+                return
+            s += step
+
+
 def day_starts(
     day: date,
     windows: Sequence[Window],
@@ -93,33 +148,15 @@ def day_starts(
 
     ``busy``: the consultant's blocked ranges as naive wall-clock times, sorted by start;
     ``earliest``: naive wall-clock — no slot starts before it (now + minimum notice)."""
-    found = 0
-    busy_starts = [b[0] for b in busy]
-    # The latest end among the ranges up to each index (ranges may in principle overlap).
-    reach: list[datetime] = []
-    for _start, until in busy:
-        reach.append(max(reach[-1], until) if reach else until)
-    for opens, closes in windows:
-        s = datetime.combine(day, opens)
-        end_of_window = datetime.combine(day, closes)
-        while s + rule.length <= end_of_window:
-            if s >= earliest:
-                block_from = s - rule.before
-                block_until = s + rule.length + rule.after
-                # Of the busy ranges that start before our block ends, one still running at our
-                # block's start overlaps it.
-                k = bisect_left(busy_starts, block_until)
-                if k and reach[k - 1] > block_from:
-                    # Jump to the first grid point whose block starts after that range ends.
-                    free_from = reach[k - 1] + rule.before
-                    steps = -(-(free_from - s) // rule.step)
-                    s += rule.step * max(1, steps)
-                    continue
-                start = s.replace(tzinfo=tz)
-                end = (s + rule.length).replace(tzinfo=tz)
-                if start.utcoffset() == end.utcoffset():
-                    yield start, end
-                    found += 1
-                    if limit is not None and found >= limit:
-                        return
-            s += rule.step
+
+    def epoch(naive: datetime) -> int:
+        return int(naive.replace(tzinfo=tz).timestamp())
+
+    for s in starts(
+        epoch_windows(day, windows, tz),
+        [(epoch(a), epoch(b)) for a, b in busy],
+        rule,
+        earliest=epoch(earliest),
+        limit=limit,
+    ):
+        yield datetime.fromtimestamp(s, tz), datetime.fromtimestamp(s + rule.length // SECOND, tz)

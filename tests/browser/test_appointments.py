@@ -131,6 +131,13 @@ def test_the_day_view_in_latvian_and_english(page, world):
     expect(page.locator(f"#visit-{appointment.pk}")).to_contain_text("finished")
     appointment.refresh_from_db()
     assert appointment.status == "done" and appointment.identity_checked_at is not None
+    page.goto("/en/appointments/measures/")
+    expect(page.get_by_role("heading", name="Consultations in person: measures")).to_be_visible()
+    expect(page.locator("table")).to_contain_text("Riga consultation office")
+    check_accessibility(page, "the measures page (en)")
+    page.goto(f"/en/appointments/book/?programme={world.housing.pk}")
+    expect(page.get_by_role("heading", name="Book a consultation")).to_be_visible()
+    check_accessibility(page, "the booking page on the phone (en)")
 
 
 def test_booking_on_the_phone_without_javascript(chromium, live_server, world):
