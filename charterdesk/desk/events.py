@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from charterdesk.cases.models import CaseEvent, Channel
 from charterdesk.cases.status import Status
@@ -26,6 +27,15 @@ def _status(value: str | None) -> str:
         return str(Status(value or "").label)
     except ValueError:
         return value or ""
+
+
+_APPOINTMENT_SHORT = {
+    "appointment.moved": gettext_lazy("Consultation moved"),
+    "appointment.cancelled": gettext_lazy("Consultation cancelled"),
+    "appointment.arrived": gettext_lazy("The client arrived"),
+    "appointment.finished": gettext_lazy("Consultation finished"),
+    "appointment.walk_in": gettext_lazy("The client came without booking"),
+}
 
 
 def _appointment(t: str, p: dict[str, object]) -> str:
@@ -114,6 +124,8 @@ def describe(event: CaseEvent) -> str:
         return _("Deadline met: %(commitment)s") % {"commitment": p.get("commitment", "")}
     if t.startswith("appointment.") and p.get("starts"):
         return _appointment(t, p)
+    if t in _APPOINTMENT_SHORT:
+        return str(_APPOINTMENT_SHORT[t])
     labels = {
         "call.offered": _("Call offered"),
         "call.answered": _("Call answered"),
