@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import BigIntegerField, Func, QuerySet
+from django.db.models import BigIntegerField, Func, Q, QuerySet
 from django.utils import timezone
 
 from charterdesk.appointments.models import (
@@ -184,7 +184,12 @@ def free_slots(
     consultants = competent_consultants(programme)
     if consultant is not None:
         consultants = consultants.filter(pk=consultant.pk)
-    consultant_ids = list(consultants.values_list("pk", flat=True))
+    if offices is not None:
+        office_ids = [o.pk for o in offices]
+        consultants = consultants.filter(
+            Q(plans__office__in=office_ids) | Q(plan_exceptions__office__in=office_ids)
+        )
+    consultant_ids = sorted(set(consultants.values_list("pk", flat=True)))
     office_rows = Office.objects.filter(is_active=True)
     if offices is not None:
         office_rows = office_rows.filter(pk__in=[o.pk for o in offices])

@@ -8,7 +8,7 @@ urlpatterns = [
     path("appointments/walk-in/", views.walk_in, name="walk_in"),
     path("appointments/measures/", views.measures_page, name="appointment_measures"),
     path("appointments/<int:pk>/", views.appointment_page, name="appointment"),
-    path("appointments/<int:pk>/step/<slug:step>/", views.visit_step, name="visit_step"),
+    path("appointments/day/step/", views.visit_step, name="visit_step"),
     path(
         "appointments/<int:pk>/<slug:action>/",
         views.appointment_action,

@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from charterdesk.appointments import links, measures
+from charterdesk.appointments import daysheet, links, measures
 from charterdesk.appointments.errors import AppointmentError, SlotTaken
 from charterdesk.appointments.forms import (
     BookingForm,
@@ -348,6 +348,7 @@ def _day_context(office: Office, day: date, **extra: Any) -> dict[str, Any]:
         "previous": day - timedelta(days=1),
         "next": day + timedelta(days=1),
         "visits": visits,
+        "rows": daysheet.rows(visits),
         "walk_in_form": WalkInForm(),
         "steps": VisitStep,
         "summary": measures.day_summary(visits),
@@ -358,9 +359,13 @@ def _day_context(office: Office, day: date, **extra: Any) -> dict[str, Any]:
 
 @employee_required
 @require_POST
-def visit_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def visit_step(request: HttpRequest) -> HttpResponse:
+    """One step of one visit, from the day view's one form (``step`` = ``<visit>:<step>``)."""
     employee: Employee = request.employee  # type: ignore[attr-defined]
-    appointment = _load(pk)
+    pk, _sep, step = request.POST.get("step", "").partition(":")
+    if not pk.isdigit():
+        raise Http404("no such visit")
+    appointment = _load(int(pk))
     try:
         appointment_step(appointment=appointment, step=step, by=employee)
     except (AppointmentError, ValueError) as exc:

@@ -153,7 +153,7 @@ def test_the_day_view_puts_special_needs_first(world):
         row = body[body.index(f'id="visit-{a.pk}"') :]
         assert row.index("Vājredzība") < row.index("Ilze Bērziņa")  # the flag up front
         assert "kavēs 20 min (klients paziņoja)" in row
-        response = http.post(f"/appointments/{a.pk}/step/arrived/")
+        response = http.post("/appointments/day/step/", {"step": f"{a.pk}:arrived"})
         assert response.status_code == 302
     a.refresh_from_db()
     assert a.arrived_at == riga(2026, 12, 7, 9, 30)
