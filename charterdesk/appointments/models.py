@@ -101,6 +101,17 @@ class ConsultantPlan(models.Model):
         return f"{self.employee} {self.office.code} {self.weekday} {self.starts:%H:%M}–{self.ends:%H:%M}"
 
 
+class PlanRevision(models.Model):
+    """One row whose token changes with every saved or deleted plan, exception or leave, so each
+    process knows when its cached weekly plans are stale (``selectors``).  A token, not a
+    counter: a rolled-back change must not make an old number current again."""
+
+    token = models.CharField(max_length=40)
+
+    def __str__(self) -> str:
+        return self.token
+
+
 class ConsultantException(models.Model):
     """A dated change to a consultant's plan: the rows of a date replace that weekday's plan.
 

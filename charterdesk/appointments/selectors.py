@@ -8,6 +8,7 @@ per-process cache of ``charterdesk.calendar``.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from charterdesk.appointments.models import (
     ConsultantException,
     ConsultantLeave,
     ConsultantPlan,
+    PlanRevision,
 )
 from charterdesk.appointments.slots import (
     Rule,
@@ -106,17 +108,41 @@ class _Plans:
         return any(first <= day <= last for first, last in self.leave.get(emp, ()))
 
 
+_weekly_cache: dict[
+    str, dict[int, list[tuple[int, int, time, time, date | None, date | None]]]
+] = {}
+
+
+def plans_changed(**kwargs: Any) -> None:
+    """Signal receiver: a plan, exception or leave was saved or deleted."""
+    PlanRevision.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
+    _weekly_cache.clear()
+
+
+def _weekly_plans() -> dict[int, list[tuple[int, int, time, time, date | None, date | None]]]:
+    """Every weekly plan row by weekday, cached per process until the plan revision changes."""
+    token = PlanRevision.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+    cached = _weekly_cache.get(token)
+    if cached is None:
+        cached = defaultdict(list)
+        for r in ConsultantPlan.objects.values_list(
+            "employee_id", "office_id", "weekday", "starts", "ends", "valid_from", "valid_until"
+        ):
+            cached[r[2]].append((r[0], r[1], r[3], r[4], r[5], r[6]))
+        _weekly_cache.clear()
+        _weekly_cache[token] = cached
+    return cached
+
+
 def _load_plans(
     consultant_ids: list[int], office_ids: set[int] | None, first: date, last: date
 ) -> _Plans:
     plans = _Plans()
-    rows = ConsultantPlan.objects.filter(employee_id__in=consultant_ids, office__is_active=True)
-    if office_ids is not None:
-        rows = rows.filter(office_id__in=office_ids)
-    for r in rows.values_list(
-        "employee_id", "office_id", "weekday", "starts", "ends", "valid_from", "valid_until"
-    ):
-        plans.weekly[r[2]].append((r[0], r[1], r[3], r[4], r[5], r[6]))
+    wanted = set(consultant_ids)
+    for weekday, rows in _weekly_plans().items():
+        plans.weekly[weekday] = [
+            r for r in rows if r[0] in wanted and (office_ids is None or r[1] in office_ids)
+        ]
     for e in ConsultantException.objects.filter(
         employee_id__in=consultant_ids, date__range=(first, last)
     ).values_list("employee_id", "date", "office_id", "starts", "ends"):

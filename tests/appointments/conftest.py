@@ -114,3 +114,13 @@ def build_world() -> World:
 @pytest.fixture
 def world(db) -> World:
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_plans():
+    # The weekly plans are cached per process (keyed by the plan revision's token).
+    from charterdesk.appointments import selectors
+
+    selectors._weekly_cache.clear()
+    yield
+    selectors._weekly_cache.clear()

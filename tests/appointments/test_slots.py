@@ -302,3 +302,17 @@ def test_any_office_whatever_the_clients_address(world):
         now=now,
     )
     assert Appointment.objects.get(pk=booked.pk).office == world.riga_office
+
+
+def test_a_changed_plan_is_seen_at_once(world):
+    """The weekly plans are cached per process until a plan is saved or deleted."""
+    from charterdesk.appointments.models import ConsultantPlan
+
+    day = date(2026, 12, 7)
+    assert hm(on_day(world, day))[-1] == "12:15"
+    row = ConsultantPlan.objects.get(employee=world.anna, weekday=0)
+    row.ends = time(14)
+    row.save()
+    assert hm(on_day(world, day))[-1] == "13:15"
+    row.delete()
+    assert on_day(world, day) == []
