@@ -28,8 +28,8 @@ from charterdesk.appointments.models import (
 )
 from charterdesk.appointments.selectors import TZ, free_slots, rule_for, slot_is_free
 from charterdesk.appointments.slots import Rule
-from charterdesk.cases.events import record_event
 from charterdesk.cases.models import Case, Channel
+from charterdesk.cases.recording import record_event
 from charterdesk.cases.services import case_open
 from charterdesk.clients.models import Client
 from charterdesk.core.validators import normalise_email, normalise_phone

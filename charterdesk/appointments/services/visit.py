@@ -15,8 +15,8 @@ from charterdesk.appointments.errors import AppointmentError, NotBookable
 from charterdesk.appointments.models import Appointment, AppointmentStatus, BookedVia
 from charterdesk.appointments.selectors import rule_for
 from charterdesk.appointments.services.booking import _contact, _lock, describe, new_uid
-from charterdesk.cases.events import record_event
 from charterdesk.cases.models import Case, Channel, Message
+from charterdesk.cases.recording import record_event
 from charterdesk.cases.services import case_add_note, case_open
 from charterdesk.clients.models import Client
 from charterdesk.directory.models import Employee, Office, Programme
