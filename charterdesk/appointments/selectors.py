@@ -40,6 +40,7 @@ from charterdesk.appointments.slots import (
 from charterdesk.appointments.slots import to_local as _to_local
 from charterdesk.calendar import get_calendar
 from charterdesk.calendar.kinds import DayKind
+from charterdesk.cases.access import cases_visible_to
 from charterdesk.directory.models import Employee, Office, Programme
 
 TZ = ZoneInfo("Europe/Riga")
@@ -302,8 +303,9 @@ def slot_is_free(
     return bool(slots) and slots[0].starts_at == starts_at
 
 
-def office_day(office: Office, day: date) -> list[Appointment]:
-    """Every visit of ``office`` on ``day`` (booked, walk-in, cancelled last), for the day view."""
+def office_day(office: Office, day: date, *, who: Any = None) -> list[Appointment]:
+    """Every visit of ``office`` on ``day`` whose case ``who`` may see (``cases/access.py``;
+    ``None``: the system, all), for the day view."""
     lo = datetime.combine(day, time(0), tzinfo=TZ)
     hi = lo.replace(tzinfo=None) + timedelta(days=1)
     rows = (
@@ -313,4 +315,6 @@ def office_day(office: Office, day: date) -> list[Appointment]:
         .select_related("case", "case__client", "programme", "consultant")
         .order_by("starts_at", "id")
     )
+    if who is not None:
+        rows = rows.filter(case__in=cases_visible_to(who))
     return list(rows)

@@ -44,6 +44,7 @@ from charterdesk.appointments.services import (
     appointment_walk_in,
 )
 from charterdesk.appointments.slots import Slot
+from charterdesk.cases.access import case_for_user_or_404, require_see
 from charterdesk.cases.models import Case
 from charterdesk.clients.models import Client
 from charterdesk.clients.services import client_create
@@ -95,7 +96,11 @@ def book(request: HttpRequest) -> HttpResponse:
     case = None
     case_id = request.GET.get("case") or request.POST.get("case")
     if case_id:
-        case = get_object_or_404(Case.objects.select_related("client", "programme"), pk=case_id)
+        if not str(case_id).isdigit():
+            raise Http404("no such case")
+        case = case_for_user_or_404(
+            request.user, int(case_id), Case.objects.select_related("client", "programme")
+        )
     initial: dict[str, Any] = {}
     if case is not None and case.programme_id:
         initial["programme"] = case.programme_id
@@ -204,13 +209,18 @@ def _booked_message(appointment: Appointment) -> str:
     return _("Booked. The client has no e-mail address: tell them the time by phone.")
 
 
-def _load(pk: int) -> Appointment:
-    return get_object_or_404(
+def _load(pk: int, who: Any = None) -> Appointment:
+    """The appointment, if ``who`` may see its case (else 404, as if it did not exist);
+    ``who=None`` is the system (the client's signed link)."""
+    appointment = get_object_or_404(
         Appointment.objects.select_related(
             "case", "case__client", "office", "programme", "consultant", "booked_by"
         ),
         pk=pk,
     )
+    if who is not None:
+        require_see(who, appointment.case)
+    return appointment
 
 
 def _appointment_context(appointment: Appointment, **extra: Any) -> dict[str, Any]:
@@ -239,7 +249,9 @@ def _appointment_context(appointment: Appointment, **extra: Any) -> dict[str, An
 
 @employee_required
 def appointment_page(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "appointments/appointment.html", _appointment_context(_load(pk)))
+    return render(
+        request, "appointments/appointment.html", _appointment_context(_load(pk, request.user))
+    )
 
 
 @employee_required
@@ -247,7 +259,7 @@ def appointment_page(request: HttpRequest, pk: int) -> HttpResponse:
 def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Move, cancel, late notice by phone, or a note, by an employee."""
     employee: Employee = request.employee  # type: ignore[attr-defined]
-    appointment = _load(pk)
+    appointment = _load(pk, request.user)
     form: Any
     try:
         if action == "move":
@@ -306,7 +318,7 @@ def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
         return render(
             request,
             "appointments/appointment.html",
-            _appointment_context(_load(pk), error=str(exc)),
+            _appointment_context(_load(pk, request.user), error=str(exc)),
             status=400,
         )
     return redirect("appointment", pk=pk)
@@ -335,11 +347,11 @@ def day_view(request: HttpRequest) -> HttpResponse:
         day = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         day = timezone.localdate()
-    return render(request, "appointments/day.html", _day_context(office, day))
+    return render(request, "appointments/day.html", _day_context(office, day, request.user))
 
 
-def _day_context(office: Office, day: date, **extra: Any) -> dict[str, Any]:
-    visits = office_day(office, day)
+def _day_context(office: Office, day: date, who: Any, **extra: Any) -> dict[str, Any]:
+    visits = office_day(office, day, who=who)
     context: dict[str, Any] = {
         "nav": "day",
         "office": office,
@@ -365,7 +377,7 @@ def visit_step(request: HttpRequest) -> HttpResponse:
     pk, _sep, step = request.POST.get("step", "").partition(":")
     if not pk.isdigit():
         raise Http404("no such visit")
-    appointment = _load(int(pk))
+    appointment = _load(int(pk), request.user)
     try:
         appointment_step(appointment=appointment, step=step, by=employee)
     except (AppointmentError, ValueError) as exc:
@@ -409,7 +421,10 @@ def walk_in(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The walk-in client is on the list."))
             return redirect(f"{reverse('office_day')}?office={office.code}")
     return render(
-        request, "appointments/day.html", _day_context(office, today, walk_in_form=form), status=400
+        request,
+        "appointments/day.html",
+        _day_context(office, today, request.user, walk_in_form=form),
+        status=400,
     )
 
 
