@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0006_appointments_message_kinds'),
+        ('cases', '0007_appointments_message_kinds'),
         ('directory', '0002_labels'),
     ]
 
