@@ -342,7 +342,7 @@ def day_view(request: HttpRequest) -> HttpResponse:
         get_object_or_404(Office, code=code, is_active=True) if code else _default_office(employee)
     )
     if office is None:
-        raise Http404("no office")
+        return render(request, "appointments/no_office.html", {"nav": "day"})
     try:
         day = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
