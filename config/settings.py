@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "mozilla_django_oidc",
     "charterdesk.signin",
+    "charterdesk.appointments",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,9 @@ CHARTERDESK_POLICY = os.environ.get(
 )
 # Prefix of case references, e.g. ALT-2026-000123.
 CHARTERDESK_CASE_PREFIX = os.environ.get("CHARTERDESK_CASE_PREFIX", "ALT")
+# Consultations (charterdesk/appointments): the address clients' links in invitations and
+# reminders start with (move, cancel, "I will be late").
+CHARTERDESK_PUBLIC_URL = os.environ.get("CHARTERDESK_PUBLIC_URL", "http://localhost:8000")
 
 # Content-Security-Policy on every page (django-csp); downloads get "sandbox" on top
 # (charterdesk.signin.middleware.DownloadSandboxMiddleware). No inline scripts or styles anywhere.

@@ -13,5 +13,6 @@ urlpatterns += i18n_patterns(
     path("", include("charterdesk.signin.urls")),
     path("phone/", include("charterdesk.channels.phone.urls")),
     path("", include("charterdesk.desk.urls")),
+    path("", include("charterdesk.appointments.urls")),
     prefix_default_language=False,
 )

@@ -169,6 +169,8 @@ class MessageKind(models.TextChoices):
     CALL = "call", _("call note")
     LETTER = "letter", _("letter")
     SURVEY = "survey", _("survey invitation")
+    INVITATION = "invitation", _("consultation invitation")
+    REMINDER = "reminder", _("consultation reminder")
 
 
 class Message(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from charterdesk.cases.models import CaseEvent, Channel
 from charterdesk.cases.status import Status
@@ -26,6 +27,38 @@ def _status(value: str | None) -> str:
         return str(Status(value or "").label)
     except ValueError:
         return value or ""
+
+
+_APPOINTMENT_SHORT = {
+    "appointment.moved": gettext_lazy("Consultation moved"),
+    "appointment.cancelled": gettext_lazy("Consultation cancelled"),
+    "appointment.arrived": gettext_lazy("The client arrived"),
+    "appointment.finished": gettext_lazy("Consultation finished"),
+    "appointment.walk_in": gettext_lazy("The client came without booking"),
+}
+
+
+def _appointment(t: str, p: dict[str, object]) -> str:
+    """Consultations in person: what happened, when and where (``charterdesk.appointments``)."""
+    values = {
+        "when": _when(str(p.get("starts") or "")),
+        "office": p.get("office_name", ""),
+        "previous": _when(str(p.get("previous_starts") or "")),
+        "minutes": p.get("minutes", ""),
+    }
+    sentences = {
+        "appointment.booked": _("Consultation booked for %(when)s at %(office)s"),
+        "appointment.moved": _("Consultation moved from %(previous)s to %(when)s at %(office)s"),
+        "appointment.cancelled": _("Consultation of %(when)s at %(office)s cancelled"),
+        "appointment.late_notice": _("The client warned of being late by %(minutes)s min"),
+        "appointment.arrived": _("The client arrived for the consultation of %(when)s"),
+        "appointment.identity_checked": _("Identity document checked"),
+        "appointment.started": _("Consultation started"),
+        "appointment.finished": _("Consultation finished"),
+        "appointment.no_show": _("The client did not come to the consultation of %(when)s"),
+        "appointment.walk_in": _("The client came without booking to %(office)s"),
+    }
+    return str(sentences.get(t, t)) % values
 
 
 def describe(event: CaseEvent) -> str:
@@ -96,6 +129,10 @@ def describe(event: CaseEvent) -> str:
         return _("Deadline close: %(commitment)s") % {"commitment": p.get("commitment", "")}
     if t == "timer.met":
         return _("Deadline met: %(commitment)s") % {"commitment": p.get("commitment", "")}
+    if t.startswith("appointment.") and p.get("starts"):
+        return _appointment(t, p)
+    if t in _APPOINTMENT_SHORT:
+        return str(_APPOINTMENT_SHORT[t])
     labels = {
         "call.offered": _("Call offered"),
         "call.answered": _("Call answered"),

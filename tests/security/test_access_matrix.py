@@ -69,6 +69,16 @@ RULES: dict[str, Rule] = {
     "oidc_authentication_callback": Rule.exempt(
         "single sign-on, 404 unless configured: tests/signin/"
     ),
+    # consultations (charterdesk/appointments); a booking from a case reads the case through
+    # case_for_user_or_404, the day view lists only visits of cases the person may see
+    "appointment_book": EMPLOYEE_PAGE,
+    "office_day": EMPLOYEE_PAGE,
+    "appointment_measures": EMPLOYEE_PAGE,
+    "appointment": Rule.exempt("one appointment, its case's visibility: tests/appointments/"),
+    "appointment_action": Rule.exempt("an appointment's actions: tests/appointments/"),
+    "visit_step": Rule.exempt("a visit's step (POST): tests/appointments/"),
+    "walk_in": Rule.exempt("a walk-in (POST, opens its own case): tests/appointments/"),
+    "appointment_link": Rule.exempt("the client's signed links: tests/appointments/"),
 }
 
 ROLES = ("employee", "team_lead", "quality_manager", "administrator", "anonymous")
