@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "charterdesk.sla",
     "charterdesk.outbox",
     "charterdesk.channels.email",
+    "charterdesk.channels.post",
     "charterdesk.search",
     "charterdesk.desk",
 ]

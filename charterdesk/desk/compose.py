@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from django.utils import timezone, translation
 
-from charterdesk.cases.models import Case, Direction
+from charterdesk.cases.delivery import Delivery, delivery_of
+from charterdesk.cases.models import Case, Direction, Message
 from charterdesk.directory.models import Employee, Institution
 from charterdesk.outbox.errors import IdentityMissing
 from charterdesk.outbox.identity import render_identity_block
-from charterdesk.outbox.models import MessageTemplate, TemplateKind
+from charterdesk.outbox.models import MessageTemplate, OutboxMessage, TemplateKind
 from charterdesk.outbox.templating import TemplateSourceError, render_template_text
 
 
@@ -96,3 +97,33 @@ def fill_template(case: Case, employee: Employee, template_id: str) -> tuple[str
 
 def now() -> str:
     return timezone.now().isoformat()
+
+
+def reply_subject(case: Case) -> str:
+    """The subject the e-mail will carry, made by the outbox's own function."""
+    from charterdesk.outbox.services.compose import subject_for_reply
+
+    return subject_for_reply(case)
+
+
+def delivery_done(message: Message) -> str:
+    """What happened to an outbound ``message``, in words that are true: "sent" only when the
+    outbox holds the mail, a letter with the date it was sent, a phone call or visit as told."""
+    from django.utils.translation import gettext as _
+
+    from charterdesk.desk.templatetags.desk import day
+
+    way = delivery_of(message)
+    if way is Delivery.EMAIL:
+        row = OutboxMessage.objects.filter(case_message=message).only("to").first()
+        if row is None:  # pragma: no cover - the outbox listener refuses instead
+            return _("Recorded, but no e-mail was written: the client was not sent anything.")
+        return _("Sent to the client by e-mail to %(address)s.") % {"address": row.to}
+    if way is Delivery.LETTER:
+        return _(
+            "Recorded as a letter sent on %(date)s. Print it from the timeline and post it "
+            "to %(address)s."
+        ) % {"date": day(message.created_at), "address": message.case.client.postal_address}
+    if way is Delivery.PHONE:
+        return _("Recorded as told to the client by phone; nothing was sent.")
+    return _("Recorded as told to the client in person; nothing was sent.")

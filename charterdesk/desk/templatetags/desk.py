@@ -94,3 +94,12 @@ def page_in(context: Any, language: str) -> str:
 
     request = context["request"]
     return translate_url(request.get_full_path(), language)
+
+
+@register.filter
+def delivery(message: Any) -> str:
+    """How an outbound message reached the client: "by e-mail", "by letter", "told by phone"."""
+    from charterdesk.cases.delivery import delivery_of
+
+    way = delivery_of(message)
+    return str(way.label) if way is not None else ""

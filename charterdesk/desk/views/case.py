@@ -165,6 +165,8 @@ def render_case(
         "preview": preview,
         "preview_body": preview_body,
         "identity": compose.identity_preview(employee=employee, language=case.language),
+        "delivery": all_forms["reply"].chosen_delivery().value,  # type: ignore[attr-defined]
+        "reply_subject": compose.reply_subject(case),
         "competent_count": sum(1 for c in candidates if getattr(c, "competent", False)),
     }
     return render(request, "desk/case.html", context, status=status)
