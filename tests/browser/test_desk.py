@@ -108,7 +108,7 @@ def test_transfer_refer_and_decline_with_and_without_reasons(page, office):
     )
     decline_case.refresh_from_db()
     assert decline_case.status == "open"
-    page.get_by_label("Pamatoti iemesli (tiks nosūtīti klientam)").fill(
+    page.get_by_label("Pamatoti iemesli klientam").fill(
         "ALTUM programmas neatbalsta atpūtas transportlīdzekļu iegādi."
     )
     page.get_by_role("button", name="Atteikt ar šiem iemesliem").click()
@@ -153,12 +153,12 @@ def test_changed_meanwhile_is_shown_and_the_text_kept(page, office):
     page.goto(f"/cases/{office.case.pk}/")
     page.get_by_text("Atteikt, norādot iemeslus").click()
     reasons = "Programma ir slēgta jauniem pieteikumiem kopš 1. novembra."
-    page.get_by_label("Pamatoti iemesli (tiks nosūtīti klientam)").fill(reasons)
+    page.get_by_label("Pamatoti iemesli klientam").fill(reasons)
     case_transfer(case=office.case, to=office.laura, by=office.laura, note="Pārņemu.")  # meanwhile
     page.get_by_role("button", name="Atteikt ar šiem iemesliem").click()
     expect(page.get_by_role("heading", name="Pa to laiku mainīts")).to_be_visible()
     expect(page.locator(".changed")).to_contain_text("Nodota kolēģim: Laura Zariņa")
-    expect(page.get_by_label("Pamatoti iemesli (tiks nosūtīti klientam)")).to_have_value(reasons)
+    expect(page.get_by_label("Pamatoti iemesli klientam")).to_have_value(reasons)
     assert Case.objects.get(pk=office.case.pk).status == "open"
     check_accessibility(page, "the case page after a concurrent change")
     page.get_by_role("button", name="Atteikt ar šiem iemesliem").click()  # the deliberate retry
