@@ -94,7 +94,7 @@ def test_transfer_refer_and_decline_with_and_without_reasons(page, office):
     message = page.locator("#id_refer-message_to_client")
     expect(message).to_have_value(re.compile("vid@vid.gov.lv"))
     page.get_by_role("button", name="Novirzīt", exact=True).click()
-    expect(page.get_by_role("status")).to_contain_text("Novirzīta: Valsts ieņēmumu dienests")
+    expect(page.get_by_role("status")).to_contain_text("Novirzīta uz Valsts ieņēmumu dienestu")
     refer_case.refresh_from_db()
     assert refer_case.status == "referred"
     assert "+371 67 120 000" in Message.objects.get(case=refer_case, kind="referral").body

@@ -20,6 +20,7 @@ from charterdesk.cases.services import (
 )
 from charterdesk.channels.post.models import ReceivedLetter, SentLetter
 from charterdesk.channels.post.services import letter_register
+from charterdesk.desk.forms import referral_message
 from charterdesk.outbox.models import OutboxMessage
 from charterdesk.sla.models import Timer
 from tests.desk.conftest import signed_in
@@ -254,3 +255,76 @@ def test_the_register_page_without_case_or_client_says_what_to_give(office):
     assert response.status_code == 400
     assert "e-pastu vai tālruni" in response.content.decode()
     assert not ReceivedLetter.objects.exists()
+
+
+# --- Latvian after prepositions, time left as people read it -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "nominative, accusative",
+    [
+        ("Valsts ieņēmumu dienests", "Valsts ieņēmumu dienestu"),
+        ("Uzņēmumu reģistrs", "Uzņēmumu reģistru"),
+        (
+            "Latvijas Investīciju un attīstības aģentūra",
+            "Latvijas Investīciju un attīstības aģentūru",
+        ),
+        ("Patērētāju tiesību aizsardzības centrs", "Patērētāju tiesību aizsardzības centru"),
+        ("Konkurences padome", "Konkurences padomi"),
+    ],
+)
+def test_institution_names_are_declined_after_uz(nominative, accusative):
+    from charterdesk.directory.models import accusative_lv
+
+    assert accusative_lv(nominative) == accusative
+
+
+def test_referral_reads_novirzita_uz_with_the_accusative_on_the_page_and_timeline(office):
+    browser = signed_in(office.anna)
+    response = post(
+        browser,
+        office.case,
+        "refer",
+        institution=office.vid.pk,
+        message_to_client=referral_message(office.case, office.vid),
+    )
+    html = response.content.decode()
+    assert "Novirzīta uz Valsts ieņēmumu dienestu." in html
+    assert "Novirzīta uz Valsts ieņēmumu dienestu; klientam paziņota" in html
+    assert "dienests;" not in html
+
+
+def test_a_stored_accusative_wins_over_the_computed_one(office):
+    from charterdesk.directory.models import ExternalInstitution
+
+    cfla = ExternalInstitution.objects.create(
+        name_lv="Centrālā finanšu un līgumu aģentūra",
+        name_en="CFLA",
+        name_lv_accusative="Centrālo finanšu un līgumu aģentūru",
+    )
+    assert cfla.accusative_lv() == "Centrālo finanšu un līgumu aģentūru"
+
+
+def test_time_left_reads_tomorrow_0830_not_zero_minutes_in_the_evening(office):
+    import time_machine
+
+    from charterdesk.desk.templatetags.desk import timeleft
+    from charterdesk.desk.timers import TimeLeft
+
+    evening = timezone.make_aware(timezone.datetime(2026, 11, 25, 19, 0))  # Wednesday, Riga
+    due = evening.replace(day=26, hour=8, minute=30)
+    friday = evening.replace(day=27, hour=10, minute=0)
+    later = evening.replace(month=12, day=7)
+    with time_machine.travel(evening, tick=False):
+        info = TimeLeft(due_at=due, seconds=0, breached=False, close=False, working=True)
+        assert timeleft(info) == "rīt 08:30"
+        assert timeleft(info.__class__(friday, 3600, False, False, True)) == "piektdien 10:00"
+        assert timeleft(info.__class__(later, 3600, False, False, True)) == "07.12. 19:00"
+        today = evening.replace(hour=20)
+        assert timeleft(info.__class__(today, 1800, False, True, True)) == "30 min"
+
+
+def test_the_commitment_shows_its_name_with_the_id_as_a_hint(office):
+    html = signed_in(office.anna).get(f"/cases/{office.case.pk}/").content.decode()
+    assert "[EMAIL-REPLY-1BD]" in html or "[EMAIL-ACK]" in html
+    assert "E-pasta" in html or "e-pasta" in html

@@ -54,6 +54,8 @@ def case_refer(
         by=by,
         institution=institution.pk,
         institution_name=institution.name_lv,
+        institution_accusative=institution.accusative_lv(),
+        institution_name_en=institution.name_en,
         client_told=True,
         message=sent,
         contacts={

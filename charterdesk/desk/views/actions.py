@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -60,7 +61,9 @@ def _refer(form: forms.Form, case: Case, by: Employee, version: int) -> str:
         expected_version=version,
         delivery=form.cleaned_data["delivery"],
     )
-    return _("Referred to %(name)s.") % {"name": institution.name} + " " + delivery_done(sent)
+    english = (get_language() or "lv").startswith("en")
+    name = institution.name_en if english else institution.accusative_lv()
+    return _("Referred to %(name)s.") % {"name": name} + " " + delivery_done(sent)
 
 
 def _decline(form: forms.Form, case: Case, by: Employee, version: int) -> str:
