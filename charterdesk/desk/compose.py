@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 
 from charterdesk.cases.delivery import Delivery, delivery_of
 from charterdesk.cases.models import Case, Direction, Message
+from charterdesk.clients.names import client_vocative
 from charterdesk.directory.models import Employee, Institution
 from charterdesk.outbox.errors import IdentityMissing
 from charterdesk.outbox.identity import render_identity_block
@@ -71,6 +72,9 @@ def template_context(case: Case, employee: Employee) -> dict[str, str | None]:
 
         return {
             "client_name": case.client.name,
+            "client_vocative": client_vocative(
+                case.client.name, kind=case.client.kind, language=language
+            ),
             "case_reference": case.reference,
             "case_subject": case.subject,
             "programme_name": case.programme.name if case.programme else "",

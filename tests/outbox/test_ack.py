@@ -64,8 +64,8 @@ def test_latvian_ack_has_reference_time_and_institution_block(institution, emplo
     assert ack is not None and ack.kind == "ack" and ack.author is None
     assert case.reference in ack.body
     assert "ne vēlāk kā 2026. gada 26. novembrī plkst. 10:00" in ack.body
-    # No name in the greeting: Latvian would need the vocative ("Jāni"), which a template cannot make.
-    assert ack.body.startswith("Labdien!\n")
+    # The greeting addresses the client in the vocative ({{ client_vocative }}).
+    assert ack.body.startswith("Labdien, Jāni Ozol!\n")
     row = ack.outbox
     assert row.answers == inbound
     assert row.headers["Auto-Submitted"] == "auto-replied"
