@@ -131,3 +131,17 @@ def delivery_done(message: Message) -> str:
     if way is Delivery.PHONE:
         return _("Recorded as told to the client by phone; nothing was sent.")
     return _("Recorded as told to the client in person; nothing was sent.")
+
+
+def insert_at(body: str, text: str, cursor: str | None) -> str:
+    """``text`` put into ``body`` where the cursor was (the composer sends its position), or
+    after what was typed when it is unknown: typed text is never replaced by a template."""
+    try:
+        position = int(cursor) if cursor not in (None, "") else len(body)
+    except (TypeError, ValueError):
+        position = len(body)
+    position = max(0, min(position, len(body)))
+    before, after = body[:position], body[position:]
+    if before and not before.endswith("\n"):
+        before += "\n\n" if position == len(body) else ""
+    return before + text + after

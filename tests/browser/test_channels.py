@@ -85,3 +85,35 @@ def test_register_a_letter_and_answer_it_by_letter(page, office):
     page.goto("/en/post/letters/new/")
     expect(page.get_by_role("heading", name="Register a received letter")).to_be_visible()
     check_accessibility(page, "the letter register page in English")
+
+
+def test_at_390_px_the_inbox_is_a_list_of_cards_and_nothing_scrolls_sideways(page, office):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, office.anna.user.username)
+    page.goto("/?scope=all")
+    row = page.locator("table.inbox tbody tr").first
+    expect(row).to_be_visible()
+    assert row.evaluate("r => getComputedStyle(r).display") == "block"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width} px wide"
+    check_accessibility(page, "the inbox at 390 px")
+    page.get_by_role("link", name="Garantija dzīvokļa iegādei").click()
+    email = page.locator("a.email-address")
+    box = email.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390
+    check_accessibility(page, "the case page at 390 px")
+
+
+def test_ctrl_enter_sends_and_question_mark_shows_the_shortcuts(page, office, smtp_sink):
+    sign_in(page, office.anna.user.username)
+    page.goto(f"/cases/{office.case.pk}/")
+    page.locator("body").press("?")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Ctrl")
+    check_accessibility(page, "the shortcuts list")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    area = page.get_by_label("Atbilde", exact=True)
+    area.fill("Labdien! Atbilde ar Ctrl+Enter.")
+    area.press("Control+Enter")
+    expect(page.get_by_role("status")).to_contain_text("Nosūtīts klientam pa e-pastu")

@@ -145,3 +145,21 @@ def delivery(message: Any) -> str:
 
     way = delivery_of(message)
     return str(way.label) if way is not None else ""
+
+
+@register.filter
+def email_breaks(address: str) -> str:
+    """An e-mail address that may break after "@" and dots (``<wbr>``), escaped."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    text = escape(address or "")
+    return mark_safe(text.replace("@", "@<wbr>").replace(".", ".<wbr>"))
+
+
+@register.filter
+def previewable(attachment: Any) -> bool:
+    """An image or PDF the page may show (served inline, sandboxed); anything else downloads."""
+    from charterdesk.desk.views.case import PREVIEWABLE
+
+    return (attachment.content_type or "").split(";")[0].strip().lower() in PREVIEWABLE

@@ -318,7 +318,9 @@ def _reply_step(
     if step == "template" and chosen:
         text, problem = compose.fill_template(case, employee, chosen)
         if text:
-            data["reply-body"] = text
+            data["reply-body"] = compose.insert_at(
+                str(data.get("reply-body", "")), text, data.get("cursor")
+            )
     shown = _unbound_like("reply", case, employee, data)
     if problem:
         shown = make_form("reply", case, employee, data)
