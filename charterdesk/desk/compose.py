@@ -137,7 +137,7 @@ def insert_at(body: str, text: str, cursor: str | None) -> str:
     """``text`` put into ``body`` where the cursor was (the composer sends its position), or
     after what was typed when it is unknown: typed text is never replaced by a template."""
     try:
-        position = int(cursor) if cursor not in (None, "") else len(body)
+        position = int(cursor) if cursor else len(body)
     except (TypeError, ValueError):
         position = len(body)
     position = max(0, min(position, len(body)))
