@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "charterdesk.channels.post",
     "charterdesk.search",
     "charterdesk.desk",
+    "charterdesk.assembly",
 ]
 
 MIDDLEWARE = [

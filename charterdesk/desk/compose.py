@@ -105,7 +105,7 @@ def now() -> str:
 
 def reply_subject(case: Case) -> str:
     """The subject the e-mail will carry, made by the outbox's own function."""
-    from charterdesk.outbox.services.compose import subject_for_reply
+    from charterdesk.outbox.services.write import subject_for_reply
 
     return subject_for_reply(case)
 

@@ -8,7 +8,7 @@ class PostChannelConfig(AppConfig):
     verbose_name = _("Letters (post)")
 
     def ready(self) -> None:
-        from charterdesk.cases.events import register_listener
+        from charterdesk.cases.recording import register_listener
         from charterdesk.channels.post.listener import on_case_event
 
         # A letter to the client is fixed (text, identity block, address) in the case change's

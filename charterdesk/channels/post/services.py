@@ -50,7 +50,7 @@ def letter_content(
     and the client's address; raises :class:`LetterRefused` when one of them is missing."""
     from charterdesk.outbox.errors import IdentityMissing
     from charterdesk.outbox.identity import block_language, institution_name, render_identity_block
-    from charterdesk.outbox.services.compose import current_institution
+    from charterdesk.outbox.services.write import current_institution
 
     client = case.client
     address = (client.postal_address or "").strip()

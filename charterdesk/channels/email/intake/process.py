@@ -32,10 +32,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from charterdesk.channels.email import conf
-from charterdesk.channels.email.intake.deliver import BatchContext, Outcome, deliver
+from charterdesk.channels.email.intake.rules import BatchContext, Outcome, apply_rules
 from charterdesk.channels.email.models import InboundEmail, InboundState, QuarantineReason
 from charterdesk.channels.email.parsing import Address, ParsedAttachment, ParsedEmail
-from charterdesk.channels.email.parsing.batch import ParseResult, init_parser_process, parse_batch
+from charterdesk.channels.email.parsing.pool import ParseResult, init_parser_process, parse_batch
 
 log = logging.getLogger(__name__)
 
@@ -232,7 +232,7 @@ def _decide(
                 {"error": result},
             ), None
         result = _fallback_parsed(row, result, override)
-    return deliver(row, result, ctx, force=force, sender_override=override), result
+    return apply_rules(row, result, ctx, force=force, sender_override=override), result
 
 
 def _apply(row: InboundEmail, outcome: Outcome, parsed: ParsedEmail | None) -> None:
@@ -270,15 +270,13 @@ def _save_rows(rows: list[InboundEmail]) -> None:
         cursor.executemany(f"UPDATE {table} SET {columns} WHERE id = %s", params)
 
 
-def _context(
-    results: Sequence[ParseResult], rows: Sequence[InboundEmail], *, batched: bool = False
-) -> BatchContext:
+def _context(results: Sequence[ParseResult], rows: Sequence[InboundEmail]) -> BatchContext:
     parsed = [r for r in results if isinstance(r, ParsedEmail)]
-    return BatchContext(parsed, since=min(r.received_at for r in rows), batched=batched)
+    return BatchContext(parsed, since=min(r.received_at for r in rows))
 
 
 def _write_batch(rows: list[InboundEmail], results: list[ParseResult], stats: ProcessStats) -> None:
-    ctx = _context(results, rows, batched=True)
+    ctx = _context(results, rows)
     decided: list[tuple[InboundEmail, Outcome, ParsedEmail | None]] = []
     done: list[tuple[InboundEmail, Outcome]] = []
     with transaction.atomic():
@@ -327,7 +325,9 @@ def _write_one(row: InboundEmail, result: ParseResult, stats: ProcessStats) -> N
                     .exists()
                 ):
                     return
-                outcome, parsed = _decide(row, result, _context([result], [row]))
+                ctx = _context([result], [row])
+                outcome, parsed = _decide(row, result, ctx)
+                ctx.flush()  # a batch of one: the same road
                 _apply(row, outcome, parsed)
                 row.save(update_fields=_SAVE_FIELDS)
             stats.add(outcome)
