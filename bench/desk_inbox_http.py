@@ -163,6 +163,32 @@ def set_due_index(database_url: str, present: bool) -> None:
         conn.execute("ANALYZE cases_case")
 
 
+ALL_STATUSES_SQL = "SELECT id FROM cases_case ORDER BY next_due_at ASC NULLS LAST, id ASC LIMIT 51"
+
+
+def explain_all_statuses(database_url: str) -> dict[bool, str]:
+    """The database's own time for the first page of "all statuses", with and without the index
+    (the index is dropped inside a transaction that is rolled back)."""
+    import psycopg
+
+    found: dict[bool, str] = {}
+    with psycopg.connect(database_url) as conn:
+        for present in (True, False):
+            with conn.transaction(force_rollback=True):
+                if not present:
+                    conn.execute("DROP INDEX IF EXISTS case_due")
+                plan = [
+                    row[0]
+                    for row in conn.execute(
+                        f"EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) {ALL_STATUSES_SQL}"
+                    )
+                ]
+            node = next((line.strip() for line in plan if "Scan" in line), "?")
+            total = next((line.strip() for line in plan if "Execution Time" in line), "?")
+            found[present] = f"{total} ({node.split('  (')[0]})"
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
@@ -200,6 +226,10 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+    for present, text in explain_all_statuses(database_url).items():
+        print(
+            f"all statuses, first page, in the database {'with' if present else 'without'} case_due: {text}"
+        )
     print(f"\n{args.cases:,} cases over HTTP (ms, client time; {args.runs} requests per scenario)")
     print(f"{'scenario':42} {'p50':>7} {'p95':>7}   {'without case_due: p50':>22} {'p95':>7}")
     for name in plan:
