@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from charterdesk.cases.services import case_close, case_open, case_resolve, case_set_next_due
+from charterdesk.cases.services import case_close, case_open, case_resolve, case_set_next_due_many
 from charterdesk.desk.selectors import inbox_counts
 from tests.desk.conftest import signed_in
 from tests.factories import make_client
@@ -20,7 +20,7 @@ def test_counts_per_view_count_only_active_cases(office):
     client = make_client("Skaitītājs")
     base = inbox_counts(employee=office.anna, now=now)
     overdue = case_open(client=client, channel="email", subject="a", assignee=office.anna)
-    case_set_next_due(case_id=overdue.pk, due=now - timedelta(hours=1))
+    case_set_next_due_many({overdue.pk: now - timedelta(hours=1)})
     case_open(client=client, channel="email", subject="b", assignee=office.janis)  # same team
     case_open(client=client, channel="email", subject="c")  # unassigned, no team
     done = case_open(client=client, channel="email", subject="d", assignee=office.anna)
