@@ -59,3 +59,9 @@ def test_admin_texts_built_from_model_names_read_right_in_latvian(admin_client):
     assert "Filtrs: statuss" in html and "Pēc statuss" not in html
     catalog = admin_client.get("/admin/jsi18n/").content.decode()
     assert "Pieejamie: %s" in catalog and "Pieejams %s" not in catalog
+
+
+def test_the_task_queue_admin_reads_in_latvian(admin_client):
+    html = admin_client.get("/admin/django_tasks_database/dbtaskresult/").content.decode()
+    assert "Uzdevumu rezultāti" in html or "Uzdevuma rezultāts" in html
+    assert "Task Result" not in html
