@@ -105,9 +105,12 @@ def now() -> str:
 
 def reply_subject(case: Case) -> str:
     """The subject the e-mail will carry, made by the outbox's own function."""
-    from charterdesk.outbox.services.write import subject_for_reply
+    from charterdesk.outbox.services.write import thread_subject
 
-    return subject_for_reply(case)
+    # The case page has the messages already (prefetched): no query of its own.
+    inbound = [m for m in case.messages.all() if m.direction == Direction.INBOUND]
+    latest = max(inbound, key=lambda m: (m.created_at, m.pk)) if inbound else None
+    return thread_subject(case, latest, Message(case=case, subject=case.subject))
 
 
 def delivery_done(message: Message) -> str:
