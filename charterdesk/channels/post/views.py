@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from charterdesk.cases.access import case_for_user_or_404
 from charterdesk.cases.errors import CaseError
 from charterdesk.cases.models import Message
 from charterdesk.cases.services import AttachmentData
@@ -73,6 +74,13 @@ def _register(form: RegisterLetterForm, employee: Employee) -> Message:
 def register_letter(request: HttpRequest) -> HttpResponse:
     employee = request.employee  # type: ignore[attr-defined]
     form = RegisterLetterForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid() and form.case is not None:
+        try:
+            case_for_user_or_404(request.user, form.case.pk)
+        except Http404:
+            form.add_error(
+                "case_reference", _("There is no case %(ref)s.") % {"ref": form.case.reference}
+            )
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():  # a refused letter leaves no new client behind
@@ -98,4 +106,5 @@ def register_letter(request: HttpRequest) -> HttpResponse:
 @employee_required
 def sent_letter_pdf(request: HttpRequest, message_id: int) -> HttpResponse:
     letter = get_object_or_404(SentLetter.objects.select_related("case"), message_id=message_id)
+    case_for_user_or_404(request.user, letter.case_id)  # 404 for a case the reader may not see
     return sent_letter_response(letter)

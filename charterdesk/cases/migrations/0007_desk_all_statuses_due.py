@@ -6,9 +6,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_fewer_indexes'),
+        ('cases', '0006_access_confidential'),
         ('clients', '0003_client_email_upper'),
-        ('directory', '0003_desk_name_accusative'),
+        ('directory', '0004_desk_name_accusative'),
     ]
 
     operations = [

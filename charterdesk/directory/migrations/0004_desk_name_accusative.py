@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0002_labels'),
+        ('directory', '0003_access_quality_manager'),
     ]
 
     operations = [
