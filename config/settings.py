@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "charterdesk.outbox",
     "charterdesk.channels.email",
     "charterdesk.channels.phone",
+    "charterdesk.channels.post",
     "charterdesk.search",
     "charterdesk.desk",
     "charterdesk.reports",

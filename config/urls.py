@@ -12,6 +12,7 @@ urlpatterns += i18n_patterns(
     path("feedback/", include("charterdesk.feedback.urls")),
     path("", include("charterdesk.signin.urls")),
     path("phone/", include("charterdesk.channels.phone.urls")),
+    path("", include("charterdesk.channels.post.urls")),
     path("", include("charterdesk.desk.urls")),
     path("", include("charterdesk.appointments.urls")),
     prefix_default_language=False,

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import logging
 
+from django.utils import timezone
+
 from charterdesk.cases.models import Case, Direction, Message
 from charterdesk.outbox.services import ack_send
+from charterdesk.outbox.services.ack import covered_by_earlier_ack
 from charterdesk.sla.selectors import expected_answer_by
+from charterdesk.standard.events import Event
 
 logger = logging.getLogger(__name__)
 
@@ -38,4 +42,22 @@ def ack_owed(*, timer_id: int, case_id: int, message_id: int | None) -> None:
             case.reference,
         )
         return
-    ack_send(case=case, message=message, expected_answer_by=expected_answer_by(case, message))
+    sent = ack_send(
+        case=case, message=message, expected_answer_by=expected_answer_by(case, message)
+    )
+    if sent is None:
+        _close_if_covered(timer_id, message)
+
+
+def _close_if_covered(timer_id: int, message: Message) -> None:
+    """A follow-up that an earlier acknowledgement covers (``covered_by_earlier_ack``) owes no
+    new one: its clock is kept by that acknowledgement, not left running into a false breach."""
+    covering = covered_by_earlier_ack(message)
+    if covering is None:
+        return
+    from charterdesk.sla.engine import timer_stop
+    from charterdesk.sla.models import KeptBy, Timer
+
+    timer = Timer.objects.select_related("case", "message").filter(pk=timer_id).first()
+    if timer is not None:
+        timer_stop(timer, at=timezone.now(), event_type=Event.ACK_SENT, kept_by=KeptBy.ANSWER)

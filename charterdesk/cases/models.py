@@ -128,6 +128,9 @@ class Case(models.Model):
                 fields=["programme", "status", "next_due_at", "id"], name="case_programme_due"
             ),
             models.Index(fields=["client", "created_at"], name="case_client"),
+            # "All statuses" sorted by deadline: without a status filter no index above serves
+            # the order (a parallel scan and top-N sort at a million cases; docs/desk.md).
+            models.Index(fields=["next_due_at", "id"], name="case_due"),
             # The inbox reads only active cases: partial indexes keep its pages and searches
             # sorted by deadline small at a million cases (docs/desk.md).
             models.Index(fields=["next_due_at", "id"], condition=_ACTIVE, name="case_active_due"),

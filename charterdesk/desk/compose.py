@@ -13,11 +13,13 @@ from dataclasses import dataclass
 import nh3
 from django.utils import timezone, translation
 
-from charterdesk.cases.models import Case, Direction
+from charterdesk.cases.delivery import Delivery, delivery_of
+from charterdesk.cases.models import Case, Direction, Message
+from charterdesk.clients.names import client_vocative
 from charterdesk.directory.models import Employee, Institution
 from charterdesk.outbox.errors import IdentityMissing
 from charterdesk.outbox.identity import render_identity_block
-from charterdesk.outbox.models import MessageTemplate, TemplateKind
+from charterdesk.outbox.models import MessageTemplate, OutboxMessage, TemplateKind
 from charterdesk.outbox.templating import TemplateSourceError, render_template_text
 
 
@@ -74,6 +76,9 @@ def template_context(case: Case, employee: Employee) -> dict[str, str | None]:
 
         return {
             "client_name": case.client.name,
+            "client_vocative": client_vocative(
+                case.client.name, kind=case.client.kind, language=language
+            ),
             "case_reference": case.reference,
             "case_subject": case.subject,
             "programme_name": case.programme.name if case.programme else "",
@@ -100,3 +105,50 @@ def fill_template(case: Case, employee: Employee, template_id: str) -> tuple[str
 
 def now() -> str:
     return timezone.now().isoformat()
+
+
+def reply_subject(case: Case) -> str:
+    """The subject the e-mail will carry, made by the outbox's own function."""
+    from charterdesk.outbox.services.write import thread_subject
+
+    # The case page has the messages already (prefetched): no query of its own.
+    inbound = [m for m in case.messages.all() if m.direction == Direction.INBOUND]
+    latest = max(inbound, key=lambda m: (m.created_at, m.pk)) if inbound else None
+    return thread_subject(case, latest, Message(case=case, subject=case.subject))
+
+
+def delivery_done(message: Message) -> str:
+    """What happened to an outbound ``message``, in words that are true: "sent" only when the
+    outbox holds the mail, a letter with the date it was sent, a phone call or visit as told."""
+    from django.utils.translation import gettext as _
+
+    from charterdesk.desk.templatetags.desk import day
+
+    way = delivery_of(message)
+    if way is Delivery.EMAIL:
+        row = OutboxMessage.objects.filter(case_message=message).only("to").first()
+        if row is None:  # pragma: no cover - the outbox listener refuses instead
+            return _("Recorded, but no e-mail was written: the client was not sent anything.")
+        return _("Sent to the client by e-mail to %(address)s.") % {"address": row.to}
+    if way is Delivery.LETTER:
+        return _(
+            "Recorded as a letter sent on %(date)s. Print it from the timeline and post it "
+            "to %(address)s."
+        ) % {"date": day(message.created_at), "address": message.case.client.postal_address}
+    if way is Delivery.PHONE:
+        return _("Recorded as told to the client by phone; nothing was sent.")
+    return _("Recorded as told to the client in person; nothing was sent.")
+
+
+def insert_at(body: str, text: str, cursor: str | None) -> str:
+    """``text`` put into ``body`` where the cursor was (the composer sends its position), or
+    after what was typed when it is unknown: typed text is never replaced by a template."""
+    try:
+        position = int(cursor) if cursor else len(body)
+    except (TypeError, ValueError):
+        position = len(body)
+    position = max(0, min(position, len(body)))
+    before, after = body[:position], body[position:]
+    if before and not before.endswith("\n"):
+        before += "\n\n" if position == len(body) else ""
+    return before + text + after

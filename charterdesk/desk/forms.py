@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override, pgettext_lazy
 
+from charterdesk.cases.delivery import Delivery, default_delivery, delivery_options
 from charterdesk.cases.models import Case, Channel
 from charterdesk.cases.services.outcomes import MIN_REASON_LENGTH
 from charterdesk.cases.status import Status
@@ -158,6 +159,44 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class ToClientForm(ActionForm):
+    """An action that tells the client something: it asks how the answer reaches them
+    (``charterdesk.cases.delivery``), offering only the ways the client's details allow."""
+
+    # Not required: left out (an old page, a script), the answer goes the way the client came,
+    # as the case service decides.
+    delivery = forms.ChoiceField(
+        label=_("How it reaches the client"), widget=forms.RadioSelect, choices=(), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["delivery"] = self.fields.pop("delivery")  # shown last, next to the button
+        options = delivery_options(self.case)
+        field = self.fields["delivery"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(d.value, d.label) for d in options]
+        field.initial = default_delivery(self.case).value
+        field.error_messages["invalid_choice"] = _(
+            "The answer cannot go that way: the client's details do not allow it."
+        )
+
+    def clean_delivery(self) -> str | None:
+        return self.cleaned_data.get("delivery") or None
+
+    def chosen_delivery(self) -> Delivery:
+        """The way chosen in the form, or the default one when the form was not filled in."""
+        if self.is_bound:
+            raw = self.data.get(self.add_prefix("delivery"))
+        else:
+            raw = self.initial.get("delivery")
+        try:
+            way = Delivery(raw or self.fields["delivery"].initial)
+        except ValueError:
+            way = default_delivery(self.case)
+        return way if way in delivery_options(self.case) else default_delivery(self.case)
+
+
 class _EmployeeChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         team = f" — {obj.team.name}" if obj.team_id else ""
@@ -246,7 +285,7 @@ def referral_message(case: Case, institution: ExternalInstitution) -> str:
         ) % {"institution": institution.name, "contacts": "; ".join(contacts)}
 
 
-class ReferForm(ActionForm):
+class ReferForm(ToClientForm):
     institution = forms.ModelChoiceField(
         label=_("Competent institution"), queryset=ExternalInstitution.objects.none()
     )
@@ -290,9 +329,9 @@ class ReferForm(ActionForm):
         return data
 
 
-class DeclineForm(ActionForm):
+class DeclineForm(ToClientForm):
     reasons = forms.CharField(
-        label=_("Justified reasons, sent to the client"),
+        label=_("Justified reasons for the client"),
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
         max_length=5000,
@@ -335,7 +374,7 @@ def promise_message(case: Case, due: datetime) -> str:
         ) % {"date": date}
 
 
-class PromiseForm(ActionForm):
+class PromiseForm(ToClientForm):
     due = forms.DateTimeField(
         label=_("Answer promised by"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -355,7 +394,7 @@ class PromiseForm(ActionForm):
     # That the message states the date is the service's rule (case_promise), not the form's.
 
 
-class MistakeForm(ActionForm):
+class MistakeForm(ToClientForm):
     description = forms.CharField(
         label=_("What went wrong (internal)"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -365,7 +404,7 @@ class MistakeForm(ActionForm):
         label=_("Apology to the client"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
     correction = forms.CharField(
-        label=_("How we put it right (sent to the client)"),
+        label=_("How we put it right (for the client)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=5000,
@@ -425,9 +464,9 @@ class NoteForm(ActionForm):
     )
 
 
-class DelayForm(ActionForm):
+class DelayForm(ToClientForm):
     body = forms.CharField(
-        label=_("Reasons for the delay, sent to the client"),
+        label=_("Reasons for the delay, for the client"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
     )
@@ -453,7 +492,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ReplyForm(ActionForm):
+class ReplyForm(ToClientForm):
     template = forms.ChoiceField(label=_("Answer template"), required=False)
     body = forms.CharField(
         label=_("Reply"),

@@ -61,6 +61,47 @@ def _appointment(t: str, p: dict[str, object]) -> str:
     return str(sentences.get(t, t)) % values
 
 
+def _channel(value: str | None) -> str:
+    try:
+        return str(Channel(value or "").label)
+    except ValueError:
+        return value or ""
+
+
+def _commitment(commitment_id: str) -> str:
+    """``Acknowledgement … (EMAIL-ACK)``: the human name, the ID as a hint."""
+    from charterdesk.desk.templatetags.desk import commitment_name
+
+    name = commitment_name(commitment_id)
+    return f"{name} ({commitment_id})" if name and name != commitment_id else commitment_id
+
+
+def _institution_after_to(p: dict[str, object]) -> str:
+    """The institution's name as it reads after "to" / "uz" (Latvian: the accusative)."""
+    from django.utils.translation import get_language
+
+    from charterdesk.directory.models import accusative_lv
+
+    stored = str(p.get("institution_accusative") or "")
+    name = str(p.get("institution_name") or "?")
+    if (get_language() or "lv").startswith("en"):
+        return str(p.get("institution_name_en") or name)
+    return stored or accusative_lv(name)
+
+
+def _sent_sentence(p: dict[str, object]) -> str:
+    delivery = p.get("delivery") or {"post": "letter"}.get(str(p.get("channel")), p.get("channel"))
+    if delivery == "email":
+        return _("Sent to the client by e-mail")
+    if delivery == "letter":
+        return _("A letter to the client was recorded")
+    if delivery == "phone":
+        return _("Told the client by phone")
+    if delivery == "in_person":
+        return _("Told the client in person")
+    return _("A message to the client was recorded")
+
+
 def describe(event: CaseEvent) -> str:
     """One sentence for an employee reading the timeline."""
     p = event.params or {}
@@ -83,10 +124,10 @@ def describe(event: CaseEvent) -> str:
         return text
     if t == "case.referred":
         return _("Referred to %(institution)s; the client was told its contacts") % {
-            "institution": p.get("institution_name", "?")
+            "institution": _institution_after_to(p)
         }
     if t == "case.declined":
-        return _("Declined with reasons (sent to the client)")
+        return _("Declined with reasons (the client was given them)")
     if t == "case.resolved":
         summary = p.get("summary")
         return _("Resolved: %(summary)s") % {"summary": summary} if summary else _("Resolved")
@@ -123,12 +164,17 @@ def describe(event: CaseEvent) -> str:
         return _("Promised date kept")
     if t == "mistake.recorded":
         return _("Mistake recorded: %(description)s") % {"description": p.get("description", "")}
-    if t == "timer.breached":
-        return _("Deadline breached: %(commitment)s") % {"commitment": p.get("commitment", "")}
-    if t == "timer.warning":
-        return _("Deadline close: %(commitment)s") % {"commitment": p.get("commitment", "")}
-    if t == "timer.met":
-        return _("Deadline met: %(commitment)s") % {"commitment": p.get("commitment", "")}
+    if t in ("timer.breached", "timer.warning", "timer.met"):
+        commitment = _commitment(p.get("commitment", ""))
+        if t == "timer.breached":
+            return _("Deadline breached: %(commitment)s") % {"commitment": commitment}
+        if t == "timer.warning":
+            return _("Deadline close: %(commitment)s") % {"commitment": commitment}
+        return _("Deadline met: %(commitment)s") % {"commitment": commitment}
+    if t == "message.sent":
+        return _sent_sentence(p)
+    if t == "message.received":
+        return _("The client wrote (%(channel)s)") % {"channel": _channel(p.get("channel"))}
     if t.startswith("appointment.") and p.get("starts"):
         return _appointment(t, p)
     if t in _APPOINTMENT_SHORT:
@@ -148,5 +194,9 @@ def describe(event: CaseEvent) -> str:
         "complaint.received": _("Complaint received: its own deadline runs"),
         "survey.sent": _("Satisfaction survey sent to the client"),
         "survey.answered": _("The client answered the satisfaction survey"),
+        "note.added": _("Internal note added"),
+        "reply.sent": _("The client was answered"),
+        "ack.sent": _("Acknowledgement sent to the client"),
+        "delay.explained": _("The delay was explained to the client"),
     }
     return str(labels.get(t, t))

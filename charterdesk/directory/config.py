@@ -123,7 +123,15 @@ def load_config(path: Path = DEFAULT_CONFIG) -> dict[str, int]:
         _save(path, f"competence_area #{i}", area)
     counts["areas"] = len(data.get("competence_area", []))
 
-    ext_fields = ["name_lv", "name_en", "phone", "email", "website", "address"]
+    ext_fields = [
+        "name_lv",
+        "name_en",
+        "phone",
+        "email",
+        "website",
+        "address",
+        "name_lv_accusative",
+    ]
     for i, item in enumerate(data.get("external", []), start=1):
         ext = (
             ExternalInstitution.objects.filter(name_lv=item.get("name_lv")).first()

@@ -217,8 +217,49 @@ class ExternalInstitution(Bilingual):
     website = models.URLField(_("website"), blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    name_lv_accusative = models.CharField(
+        _("Latvian name after “uz” (accusative)"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "As in “Novirzīta uz Valsts ieņēmumu dienestu”. Empty: the last word is declined "
+            "(right for “… dienests”, “… reģistrs”; write it for names that begin with an "
+            "adjective, such as “Centrālo finanšu un līgumu aģentūru”)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("external institution")
         verbose_name_plural = _("external institutions")
         ordering = ["name_lv"]
+
+    def accusative_lv(self) -> str:
+        """The Latvian name as it reads after “uz” (Novirzīta uz …): stored, or computed."""
+        return self.name_lv_accusative.strip() or accusative_lv(self.name_lv)
+
+
+# Nominative → accusative endings of Latvian nouns (the longest first).
+_ACCUSATIVE_ENDINGS = (
+    ("is", "i"),
+    ("us", "u"),
+    ("s", "u"),
+    ("š", "u"),
+    ("a", "u"),
+    ("e", "i"),
+)
+
+
+def accusative_lv(name: str) -> str:
+    """The accusative of a Latvian institution's name, declining its last word (the head noun;
+    the words before it are genitives such as "Valsts ieņēmumu", which do not change):
+    "Valsts ieņēmumu dienests" → "Valsts ieņēmumu dienestu", "… aģentūra" → "… aģentūru",
+    "… padome" → "… padomi".  Names that begin with an adjective need the stored form."""
+    words = name.strip().split(" ")
+    if not words or not words[-1]:
+        return name
+    last = words[-1]
+    for ending, replacement in _ACCUSATIVE_ENDINGS:
+        if last.endswith(ending) and len(last) > len(ending) + 1:
+            words[-1] = last[: -len(ending)] + replacement
+            break
+    return " ".join(words)

@@ -22,6 +22,9 @@ from django.utils.translation import gettext_lazy
 
 VARIABLES: dict[str, Any] = {
     "client_name": gettext_lazy("the client's name"),
+    "client_vocative": gettext_lazy(
+        "the client's name as a greeting addresses it (Latvian vocative: “Labdien, Jāni Ozol!”)"
+    ),
     "case_reference": gettext_lazy("the case reference, e.g. ALT-2026-000123"),
     "case_subject": gettext_lazy("the subject of the case"),
     "programme_name": gettext_lazy("the programme's name (empty if none)"),

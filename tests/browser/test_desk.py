@@ -46,8 +46,8 @@ def test_sign_in_find_by_search_and_reply_with_identity_block(page, office, smtp
     expect(preview).to_contain_text("Labdien! Jā, garantiju var saņemt.")
     expect(preview).to_contain_text("Anna Bērziņa")
     expect(preview).to_contain_text("Attīstības finanšu institūcija Altum")
-    page.get_by_role("button", name="Sūtīt atbildi").click()
-    expect(page.get_by_role("status")).to_contain_text("Atbilde nosūtīta klientam")
+    page.get_by_role("button", name="Nosūtīt e-pastu").click()
+    expect(page.get_by_role("status")).to_contain_text("Nosūtīts klientam pa e-pastu")
     expect(page.locator(".timeline")).to_contain_text("Labdien! Jā, garantiju var saņemt.")
 
     outbox_send_pending()  # the outbox's sweep (the worker's task does the same)
@@ -93,8 +93,8 @@ def test_transfer_refer_and_decline_with_and_without_reasons(page, office):
     page.get_by_label("Kompetentā institūcija").select_option(str(office.vid.pk))
     message = page.locator("#id_refer-message_to_client")
     expect(message).to_have_value(re.compile("vid@vid.gov.lv"))
-    page.get_by_role("button", name="Novirzīt un paziņot klientam").click()
-    expect(page.get_by_role("status")).to_contain_text("Novirzīta uz Valsts ieņēmumu dienests")
+    page.get_by_role("button", name="Novirzīt", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Novirzīta uz Valsts ieņēmumu dienestu")
     refer_case.refresh_from_db()
     assert refer_case.status == "referred"
     assert "+371 67 120 000" in Message.objects.get(case=refer_case, kind="referral").body
@@ -102,17 +102,17 @@ def test_transfer_refer_and_decline_with_and_without_reasons(page, office):
     # Decline: without reasons refused, with reasons accepted.
     page.goto(f"/cases/{decline_case.pk}/")
     page.get_by_text("Atteikt, norādot iemeslus").click()
-    page.get_by_role("button", name="Atteikt un nosūtīt iemeslus").click()
+    page.get_by_role("button", name="Atteikt ar šiem iemesliem").click()
     expect(page.locator("#action-decline .field-error")).to_contain_text(
         "jānorāda pamatoti iemesli"
     )
     decline_case.refresh_from_db()
     assert decline_case.status == "open"
-    page.get_by_label("Pamatoti iemesli (tiks nosūtīti klientam)").fill(
+    page.get_by_label("Pamatoti iemesli klientam").fill(
         "ALTUM programmas neatbalsta atpūtas transportlīdzekļu iegādi."
     )
-    page.get_by_role("button", name="Atteikt un nosūtīt iemeslus").click()
-    expect(page.get_by_role("status")).to_contain_text("Atteikta; iemesli nosūtīti klientam")
+    page.get_by_role("button", name="Atteikt ar šiem iemesliem").click()
+    expect(page.get_by_role("status")).to_contain_text("Atteikta, norādot iemeslus")
     assert Case.objects.get(pk=decline_case.pk).status == "declined"
 
 
@@ -153,15 +153,15 @@ def test_changed_meanwhile_is_shown_and_the_text_kept(page, office):
     page.goto(f"/cases/{office.case.pk}/")
     page.get_by_text("Atteikt, norādot iemeslus").click()
     reasons = "Programma ir slēgta jauniem pieteikumiem kopš 1. novembra."
-    page.get_by_label("Pamatoti iemesli (tiks nosūtīti klientam)").fill(reasons)
+    page.get_by_label("Pamatoti iemesli klientam").fill(reasons)
     case_transfer(case=office.case, to=office.laura, by=office.laura, note="Pārņemu.")  # meanwhile
-    page.get_by_role("button", name="Atteikt un nosūtīt iemeslus").click()
+    page.get_by_role("button", name="Atteikt ar šiem iemesliem").click()
     expect(page.get_by_role("heading", name="Pa to laiku mainīts")).to_be_visible()
     expect(page.locator(".changed")).to_contain_text("Nodota kolēģim: Laura Zariņa")
-    expect(page.get_by_label("Pamatoti iemesli (tiks nosūtīti klientam)")).to_have_value(reasons)
+    expect(page.get_by_label("Pamatoti iemesli klientam")).to_have_value(reasons)
     assert Case.objects.get(pk=office.case.pk).status == "open"
     check_accessibility(page, "the case page after a concurrent change")
-    page.get_by_role("button", name="Atteikt un nosūtīt iemeslus").click()  # the deliberate retry
+    page.get_by_role("button", name="Atteikt ar šiem iemesliem").click()  # the deliberate retry
     expect(page.get_by_role("status")).to_contain_text("Atteikta")
     assert Case.objects.get(pk=office.case.pk).status == "declined"
 

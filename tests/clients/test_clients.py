@@ -74,3 +74,27 @@ def test_lookup_by_address_uses_the_case_insensitive_index():
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET enable_seqscan = on")
     assert "client_email_upper" in plan, plan
+
+
+@pytest.mark.parametrize(
+    "name, vocative",
+    [
+        ("Jānis Ozols", "Jāni Ozol"),
+        ("Pēteris Bērziņš", "Pēteri Bērziņ"),
+        ("Ingus Kalns", "Ingu Kaln"),
+        ("Ilze Bērziņa", "Ilze Bērziņa"),
+        ("Anna Liepa", "Anna Liepa"),
+        ("Oskars  Zariņš", "Oskar Zariņ"),
+    ],
+)
+def test_client_vocative_for_a_latvian_greeting(name, vocative):
+    from charterdesk.clients.names import client_vocative
+
+    assert client_vocative(name) == vocative
+
+
+def test_client_vocative_leaves_companies_and_english_as_written():
+    from charterdesk.clients.names import client_vocative
+
+    assert client_vocative("SIA Koks", kind="company") == "SIA Koks"
+    assert client_vocative("Jānis Ozols", language="en") == "Jānis Ozols"

@@ -52,3 +52,18 @@ def test_phones_in_latvian_grouping(admin_client):
     html = admin_client.get(reverse("admin:clients_client_changelist")).content.decode()
     assert "+371 29 123 456" in html and "+37129123456" not in html
     assert apps.get_model("clients", "Client").objects.get().phone == "+37129123456"
+
+
+def test_admin_texts_built_from_model_names_read_right_in_latvian(admin_client):
+    """Django's Latvian "Pēc %(filter_title)s" and "Pieejams %s" put a nominative where another
+    case is needed ("Pēc statuss", "Pieejams biroji"); charterdesk/locale overrides them."""
+    html = admin_client.get("/admin/cases/case/").content.decode()
+    assert "Filtrs: statuss" in html and "Pēc statuss" not in html
+    catalog = admin_client.get("/admin/jsi18n/").content.decode()
+    assert "Pieejamie: %s" in catalog and "Pieejams %s" not in catalog
+
+
+def test_the_task_queue_admin_reads_in_latvian(admin_client):
+    html = admin_client.get("/admin/django_tasks_database/dbtaskresult/").content.decode()
+    assert "Uzdevumu rezultāti" in html or "Uzdevuma rezultāts" in html
+    assert "Task Result" not in html

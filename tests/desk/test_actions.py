@@ -305,3 +305,55 @@ def test_answer_template_of_the_programme_fills_the_reply(office):
         headers={"HX-Request": "true"},
     )
     assert partial.content.decode().lstrip().startswith('<form id="composer"')
+
+
+def test_a_template_is_inserted_at_the_cursor_and_never_replaces_typed_text(office):
+    from charterdesk.outbox.models import MessageTemplate
+
+    template = MessageTemplate.objects.create(
+        name="vid", kind="reply", programme=office.housing, language="lv", body="[VIDUS]"
+    )
+    client = signed_in(office.anna)
+    typed = "Labdien!\nPaldies."
+    response = post(client, office.case, "reply", template=template.pk, body=typed, step="template")
+    assert "Labdien!\nPaldies.\n\n[VIDUS]" in response.content.decode()  # no cursor: after
+    office.case.refresh_from_db()
+    response = client.post(
+        f"/cases/{office.case.pk}/reply/",
+        {
+            "reply-version": office.case.version,
+            "reply-template": template.pk,
+            "reply-body": typed,
+            "cursor": "9",  # after "Labdien!\n"
+            "step": "template",
+        },
+    )
+    assert "Labdien!\n[VIDUS]Paldies." in response.content.decode()
+    assert not Message.objects.filter(case=office.case, kind="reply").exists()
+
+
+def test_attachments_are_served_as_downloads_and_images_and_pdf_shown_inline_safely(office):
+    from charterdesk.cases.services import AttachmentData, case_add_message
+
+    message = case_add_message(
+        case=office.case,
+        direction="in",
+        kind="request",
+        body="Pielikumi",
+        attachments=[
+            AttachmentData("foto.png", "image/png", b"\x89PNG\r\n\x1a\n"),
+            AttachmentData("lapa.html", "text/html", b"<script>alert(1)</script>"),
+        ],
+    )
+    png = message.attachments.get(filename="foto.png")
+    page = message.attachments.get(filename="lapa.html")
+    client = signed_in(office.anna)
+    download = client.get(f"/cases/{office.case.pk}/attachments/{page.pk}/?inline=1")
+    assert download["Content-Disposition"].startswith("attachment;")
+    shown = client.get(f"/cases/{office.case.pk}/attachments/{png.pk}/?inline=1")
+    assert shown["Content-Disposition"].startswith("inline;")
+    assert "sandbox" in shown["Content-Security-Policy"]
+    assert shown["X-Content-Type-Options"] == "nosniff"
+    assert client.get(f"/cases/{office.case.pk}/attachments/{png.pk}/")[
+        "Content-Disposition"
+    ].startswith("attachment;")

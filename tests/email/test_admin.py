@@ -88,3 +88,35 @@ def test_staff_without_permission_cannot_release(client, held):
     client.force_login(user)
     url = reverse("admin:email_channel_inboundemail_changelist")
     assert client.get(url).status_code == 403
+
+
+def test_the_detail_page_decodes_headers_shows_the_text_safely_and_releases(admin_client):
+    raw = (
+        b"From: =?utf-8?q?J=C4=81nis_B=C4=93rzi=C5=86=C5=A1?= <janis@example.lv>\r\n"
+        b"To: altum@altum.lv\r\n"
+        b"Subject: =?utf-8?b?UHJvbWLFq3RuxJM=?=\r\n"
+        b"Auto-Submitted: auto-replied\r\n"
+        b"Message-ID: <held-1@example.lv>\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+        b"<p>Labdien</p><script>alert('x')</script>\r\n"
+    )
+    store_raw([RawMail(raw, "test")])
+    process_pending(workers=0)
+    row = InboundEmail.objects.get()
+    assert row.state == InboundState.QUARANTINED
+    url = reverse("admin:email_channel_inboundemail_change", args=[row.pk])
+    html = admin_client.get(url).content.decode()
+    assert "From: Jānis Bērziņš &lt;janis@example.lv&gt;" in html  # decoded, escaped
+    assert "Subject: Prombūtnē" in html
+    assert "<script>alert" not in html and "Labdien" in html
+    assert "Release from quarantine" in html or "Atbrīvot no karantīnas" in html  # the button
+    response = admin_client.post(reverse("admin:email_channel_inboundemail_release", args=[row.pk]))
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.released_at is not None
+    assert (
+        admin_client.get(
+            reverse("admin:email_channel_inboundemail_release", args=[row.pk])
+        ).status_code
+        == 405
+    )

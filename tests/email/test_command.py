@@ -124,6 +124,52 @@ def test_size_hint_counts_files_and_mbox_bytes_without_reading_mail(tmp_path):
     assert not holds_at_least(tmp_path / "missing", 1)
 
 
+def test_a_folder_import_names_the_files_it_skipped_and_reads_them_when_asked(tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "a.eml").write_bytes(build(subject="Pirmais", sender="a@example.lv"))
+    (folder / "b.txt").write_bytes(build(subject="Otrais", sender="b@example.lv"))
+    (folder / ".hidden").write_bytes(b"x")
+    out = run("import", str(folder))
+    assert "Stored 1 new message from" in out
+    assert "Skipped 2 files (read them anyway with --any-name):" in out
+    assert f"{folder / 'b.txt'}: not named .eml or .mbox" in out
+    assert f"{folder / '.hidden'}: a hidden file" in out
+    out = run("import", str(folder), "--any-name")
+    assert "Stored 1 new message from" in out  # b.txt is read now
+    assert "Skipped 1 file (read it anyway with --any-name):" in out  # hidden files never
+    assert InboundEmail.objects.filter(subject="Otrais").exists()
+
+
+def test_a_message_that_begins_with_blank_lines_is_read_not_quarantined(tmp_path):
+    raw = b"\r\n  \r\n\t\r\n" + build(subject="Ar tukšām rindām", sender="c@example.lv")
+    path = tmp_path / "blank.eml"
+    path.write_bytes(raw)
+    out = run("import", str(path))
+    assert "1 taken in" in out, out
+    row = InboundEmail.objects.get()
+    assert row.state == "processed" and row.subject == "Ar tukšām rindām"
+
+
+def test_the_commands_speak_latvian_with_latvian_plural_forms(tmp_path):
+    folder = tmp_path / "lv"
+    folder.mkdir()
+    (folder / "a.eml").write_bytes(build(subject="Viens", sender="v@example.lv"))
+    out = StringIO()
+    with translation.override("lv"):
+        call_command("email", "import", str(folder), stdout=out)
+        call_command("email", "status", stdout=out)
+    text = out.getvalue()
+    assert "Saglabāts 1 jauns e-pasts no" in text
+    assert "apstrādāts: 1" in text, text  # the status in the same language
+    (folder / "b.eml").write_bytes(build(subject="Divi", sender="d@example.lv"))
+    (folder / "c.eml").write_bytes(build(subject="Trīs", sender="t@example.lv"))
+    out = StringIO()
+    with translation.override("lv"):
+        call_command("email", "import", str(folder), stdout=out)
+    assert "Saglabāti 2 jauni e-pasti no" in out.getvalue()
+
+
 def test_a_small_import_starts_no_process(tmp_path, monkeypatch):
     """600 messages (more than a storing chunk; before, more than 500 started the processing
     process and its parser): stored and processed in the command's own process, no second

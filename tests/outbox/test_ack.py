@@ -64,8 +64,8 @@ def test_latvian_ack_has_reference_time_and_institution_block(institution, emplo
     assert ack is not None and ack.kind == "ack" and ack.author is None
     assert case.reference in ack.body
     assert "ne vēlāk kā 2026. gada 26. novembrī plkst. 10:00" in ack.body
-    # No name in the greeting: Latvian would need the vocative ("Jāni"), which a template cannot make.
-    assert ack.body.startswith("Labdien!\n")
+    # The greeting addresses the client in the vocative ({{ client_vocative }}).
+    assert ack.body.startswith("Labdien, Jāni Ozol!\n")
     row = ack.outbox
     assert row.answers == inbound
     assert row.headers["Auto-Submitted"] == "auto-replied"
@@ -152,10 +152,53 @@ def test_never_twice_for_one_message(institution):
     assert ack_send(message=inbound, expected_answer_by=DUE) is not None
     assert ack_send(message=inbound, expected_answer_by=DUE) is None
     assert Message.objects.filter(case=case, kind="ack").count() == 1
-    # a second mail from the client is a new message: it may be acknowledged
+    # a second mail from the client before any answer is a follow-up on the same matter:
+    # the acknowledgement already sent covers it (see the tests of that rule below)
     second = receive(case, message_id="<client-2@example.lv>")
-    assert ack_send(message=second, expected_answer_by=DUE) is not None
-    assert OutboxMessage.objects.filter(kind="ack").count() == 2
+    assert ack_send(message=second, expected_answer_by=DUE) is None
+    assert OutboxMessage.objects.filter(kind="ack").count() == 1
+
+
+def test_follow_ups_before_the_answer_get_no_second_ack_and_their_clocks_are_kept(institution):
+    """One acknowledgement per matter: the client writes, is acknowledged, writes twice more
+    while waiting; the sweep sends no second acknowledgement and the follow-ups' EMAIL-ACK
+    clocks end as kept (by the acknowledgement that covers them), never as breaches."""
+    day = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)  # 09:00 Riga, a Wednesday
+    case = open_email_case(at=day)
+    receive(case, at=day)
+    with time_machine.travel(day.replace(hour=14), tick=False):
+        sla_sweep()
+    assert Message.objects.filter(case=case, kind="ack").count() == 1
+    receive(case, message_id="<client-2@example.lv>", at=day.replace(hour=14, minute=30))
+    for minute in (31, 45, 59):  # the sweep runs every minute; a few of its runs
+        with time_machine.travel(day.replace(hour=14, minute=minute), tick=False):
+            sla_sweep()
+    next_day = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
+    receive(case, message_id="<client-3@example.lv>", at=next_day)
+    for moment in (next_day.replace(hour=14), next_day.replace(hour=14, minute=59)):
+        with time_machine.travel(moment, tick=False):
+            sla_sweep()
+    assert Message.objects.filter(case=case, kind="ack").count() == 1
+    statuses = list(
+        Timer.objects.filter(case=case, commitment_id="EMAIL-ACK")
+        .order_by("started_at")
+        .values_list("status", flat=True)
+    )
+    assert statuses == ["met", "met", "met"]
+
+
+def test_a_question_after_our_answer_or_to_a_reopened_case_is_acknowledged_again(
+    institution, employee
+):
+    from charterdesk.cases.services import case_reopen, case_resolve
+
+    case = open_email_case(assignee=employee)
+    first = receive(case, at=datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
+    assert ack_send(message=first, expected_answer_by=DUE) is not None
+    case_resolve(case=case, by=employee, summary="")
+    case_reopen(case=case, by=employee, reason="Klients jautā vēl")
+    again = receive(case, message_id="<client-2@example.lv>")
+    assert ack_send(message=again, expected_answer_by=DUE) is not None
 
 
 def test_the_database_refuses_a_second_ack_row_even_past_the_check(institution):

@@ -24,7 +24,7 @@ WED_10 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)  # Wednesday 10:00 in Riga
 def test_latvian_text_from_the_template(institution, employee):
     case = open_email_case(assignee=employee)
     text = delay_explanation_text(case, employee, "Jāsaņem atzinums no programmas vadītāja.")
-    assert text.startswith("Labdien!\n")
+    assert text.startswith("Labdien, Jāni Ozol!\n")
     assert "nevaram atbildēt vienas darba dienas laikā" in text
     assert f"({case.reference})" in text
     assert "Iemesls: Jāsaņem atzinums no programmas vadītāja." in text

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from charterdesk.cases.errors import CaseError
-from charterdesk.cases.models import CaseEvent, Message
+from charterdesk.cases.models import Case, CaseEvent, Message
 from charterdesk.cases.services import (
     case_add_message,
     case_decline,
@@ -243,6 +243,10 @@ def test_the_case_message_carries_the_mail_headers(email_case, employee):
 
 
 def test_a_long_or_multiline_subject_keeps_the_reference_on_one_line(email_case, employee):
+    Case.objects.filter(pk=email_case.pk).update(
+        subject=("Ļoti garš temats " * 16)[:280] + "\r\n\tBcc: x@evil.example"
+    )
+    email_case.refresh_from_db()
     receive(
         email_case,
         subject="Ļoti garš temats " * 40 + "\r\n\tBcc: x@evil.example",
@@ -254,3 +258,23 @@ def test_a_long_or_multiline_subject_keeps_the_reference_on_one_line(email_case,
     assert len(row.subject) <= 400
     assert "\n" not in row.subject and "\r" not in row.subject
     assert row.headers["In-Reply-To"] == "<client-9@example.lv>"
+
+
+def test_the_reply_takes_the_case_subject_not_the_subject_of_the_clients_latest_mail(
+    email_case, employee
+):
+    """A client answering our acknowledgement writes "Re: Jūsu e-pasts ir saņemts [ALT-…]"; our
+    answer is still about the case, and the composer's preview shows the same subject."""
+    from charterdesk.outbox.services.write import subject_for_reply
+
+    receive(email_case)
+    receive(
+        email_case,
+        subject=f"Re: Atb: Jūsu e-pasts ir saņemts [{email_case.reference}]",
+        message_id="<client-2@example.lv>",
+    )
+    expected = f"Re: {email_case.subject} [{email_case.reference}]"
+    assert subject_for_reply(email_case) == expected
+    row = case_reply(case=email_case, by=employee, body="Atbilde").outbox
+    assert row.subject == expected
+    assert row.headers["In-Reply-To"] == "<client-2@example.lv>"  # threading stays on the latest

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from charterdesk.cases import message_ids
+from charterdesk.cases.delivery import CHANNEL_OF, Delivery, check_delivery, delivery_for_channel
 from charterdesk.cases.errors import CaseError
 from charterdesk.cases.models import Attachment, Case, Channel, Direction, Message, MessageKind
 from charterdesk.cases.recording import new_event, record_event, record_events
@@ -49,8 +50,15 @@ def case_add_message(
     attachments: Sequence[AttachmentData] = (),
     at: datetime | None = None,
     expected_version: int | None = None,
+    delivery: str | None = None,
 ) -> Message:
     """Add a message and write its events.
+
+    An outbound message goes one way (``charterdesk.cases.delivery``): ``delivery`` names it
+    (e-mail, letter, told by phone or in person; checked against the client's details), an
+    explicit ``channel`` implies it, and without either it goes the way the client came.  The
+    message's channel follows the way and ``meta["delivery"]`` records it, so nothing downstream
+    (the outbox, the post channel, the desk) has to guess.
 
     Inbound: ``message.received``; a client writing to a waiting, resolved or closed case brings it
     back to open.  Outbound: ``message.sent`` plus ``reply.sent`` / ``ack.sent`` /
@@ -90,6 +98,15 @@ def case_add_message(
     with transaction.atomic():
         now = at or timezone.now()
         case = lock(case, expected_version, by=author)
+        meta = dict(meta or {})
+        way: Delivery | None = None
+        if direction is Direction.OUTBOUND:
+            if delivery is None and channel is not None:
+                way = delivery_for_channel(channel)
+            else:
+                way = check_delivery(case, delivery)
+            channel = CHANNEL_OF[way]
+            meta["delivery"] = way.value
         message = Message.objects.create(
             case=case,
             channel=Channel(channel or case.channel),
@@ -106,7 +123,7 @@ def case_add_message(
             in_reply_to=in_reply_to,
             references=references,
             created_at=now,
-            meta=meta or {},
+            meta=meta,
         )
         if attachments:
             Attachment.objects.bulk_create(attachment_rows(message, attachments))
@@ -124,6 +141,7 @@ def case_add_message(
                     at=now,
                     channel=message.channel,
                     kind=kind.value,
+                    delivery=way.value if way else "",
                 )
             ]
             if kind in _OUTBOUND_EVENTS:
@@ -150,8 +168,10 @@ def case_reply(
     attachments: Sequence[AttachmentData] = (),
     expected_version: int | None = None,
     at: datetime | None = None,
+    delivery: str | None = None,
 ) -> Message:
-    """An employee's answer to the client (the identity block is appended by the outbox)."""
+    """An employee's answer to the client (the identity block is appended by the outbox, or the
+    letter's by the post channel); ``delivery`` as in :func:`case_add_message`."""
     if not body.strip():
         raise CaseError(_("The reply on case %(ref)s is empty.") % {"ref": case.reference})
     return case_add_message(
@@ -165,6 +185,7 @@ def case_reply(
         attachments=attachments,
         expected_version=expected_version,
         at=at,
+        delivery=delivery,
     )
 
 
@@ -175,6 +196,7 @@ def case_explain_delay(
     body: str,
     expected_version: int | None = None,
     at: datetime | None = None,
+    delivery: str | None = None,
 ) -> Message:
     """Tell the client why the one-working-day answer cannot be given [EMAIL-REPLY-1BD]."""
     if not body.strip():
@@ -189,6 +211,7 @@ def case_explain_delay(
         author=by,
         expected_version=expected_version,
         at=at,
+        delivery=delivery,
     )
 
 
@@ -229,6 +252,7 @@ def case_promise(
     message: str,
     expected_version: int | None = None,
     at: datetime | None = None,
+    delivery: str | None = None,
 ) -> Case:
     """Promise the client an answer by ``due`` [TIME-ESTIMATE]; the message tells the client and
     must state the promised date (:func:`states_date`), whoever calls: the desk, the API, the
@@ -268,6 +292,7 @@ def case_promise(
         body=message,
         author=by,
         at=now,
+        delivery=delivery,
     )
     event = Event.ESTIMATE_MOVED if previous else Event.ESTIMATE_PROMISED
     record_event(
@@ -292,6 +317,7 @@ def case_record_mistake(
     apology: str,
     correction: str = "",
     expected_version: int | None = None,
+    delivery: str | None = None,
 ) -> Message:
     """Record a mistake and send the client the apology and correction [MISTAKE-APOLOGY]."""
     if not description.strip():
@@ -305,6 +331,7 @@ def case_record_mistake(
         kind=MessageKind.APOLOGY,
         body=apology.strip() + ("\n\n" + correction.strip() if correction.strip() else ""),
         author=by,
+        delivery=delivery,
     )
     record_event(
         case=locked,

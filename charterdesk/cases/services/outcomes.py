@@ -23,6 +23,7 @@ def case_refer(
     by: Employee,
     message_to_client: str,
     expected_version: int | None = None,
+    delivery: str | None = None,
 ) -> Message:
     """Refer to a competent external institution from the register and tell the client [ROUTE-EXTERNAL].
 
@@ -42,6 +43,7 @@ def case_refer(
         kind=MessageKind.REFERRAL,
         body=message_to_client,
         author=by,
+        delivery=delivery,
     )
     locked.refresh_from_db()
     locked.referred_to = institution
@@ -52,6 +54,8 @@ def case_refer(
         by=by,
         institution=institution.pk,
         institution_name=institution.name_lv,
+        institution_accusative=institution.accusative_lv(),
+        institution_name_en=institution.name_en,
         client_told=True,
         message=sent,
         contacts={
@@ -65,7 +69,12 @@ def case_refer(
 
 @transaction.atomic
 def case_decline(
-    *, case: Case, by: Employee, reasons: str, expected_version: int | None = None
+    *,
+    case: Case,
+    by: Employee,
+    reasons: str,
+    expected_version: int | None = None,
+    delivery: str | None = None,
 ) -> Message:
     """Decline with justified reasons, sent to the client [DECLINE-REASONS].  Without reasons the
     decline is refused and nothing changes."""
@@ -81,7 +90,12 @@ def case_decline(
     locked = lock(case, expected_version, by=by)
     check_transition(locked, Status.DECLINED)
     sent = case_add_message(
-        case=locked, direction=Direction.OUTBOUND, kind=MessageKind.DECLINE, body=text, author=by
+        case=locked,
+        direction=Direction.OUTBOUND,
+        kind=MessageKind.DECLINE,
+        body=text,
+        author=by,
+        delivery=delivery,
     )
     locked.refresh_from_db()
     set_status(locked, Status.DECLINED, by=by, reasons=text, message=sent)

@@ -3,11 +3,16 @@ held and release it (processed again with the checks lifted) or delete it."""
 
 from __future__ import annotations
 
+from email import policy as email_policy
+from email.header import decode_header, make_header
+from email.parser import BytesParser
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -79,9 +84,46 @@ class InboundEmailAdmin(admin.ModelAdmin):
         "released_at",
         "released_by",
         "info",
+        "decoded_headers",
+        "text_shown",
         "headers",
     ]
     list_select_related = ["case"]
+    change_form_template = "admin/email_channel/inboundemail/change_form.html"
+
+    def get_urls(self) -> list[Any]:
+        from django.urls import path
+
+        return [
+            path(
+                "<int:pk>/release/",
+                self.admin_site.admin_view(self.release_one),
+                name="email_channel_inboundemail_release",
+            ),
+            *super().get_urls(),
+        ]
+
+    def release_one(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The Release button on a held message's page (POST only), the same service as the
+        list's action."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_release_permission(request):
+            raise PermissionDenied
+        row = get_object_or_404(InboundEmail.objects.defer("raw"), pk=pk)
+        self.release(request, InboundEmail.objects.filter(pk=row.pk))
+        return redirect(reverse("admin:email_channel_inboundemail_change", args=[pk]))
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        obj = kwargs.get("obj")
+        context["can_release"] = bool(
+            obj is not None
+            and obj.state == InboundState.QUARANTINED
+            and self.has_release_permission(request)
+        )
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[InboundEmail]:
         return super().get_queryset(request).defer("raw")
@@ -104,6 +146,37 @@ class InboundEmailAdmin(admin.ModelAdmin):
     @admin.display(description=_("details"))
     def detail(self, obj: InboundEmail) -> str:
         return shown(obj.error, obj.info)
+
+    @admin.display(description=_("headers (decoded)"))
+    def decoded_headers(self, obj: InboundEmail) -> str:
+        """Every header field with its encoded words (RFC 2047) decoded, escaped for the page."""
+        raw = bytes(InboundEmail.objects.values_list("raw", flat=True).get(pk=obj.pk))
+        head = head_of(raw, 64 * 1024)
+        try:
+            message = BytesParser(policy=email_policy.default).parsebytes(head, headersonly=True)
+            lines = []
+            for name, value in message.raw_items():
+                try:
+                    text = str(make_header(decode_header(" ".join(str(value).split()))))
+                except Exception:  # a broken encoded word: shown as it came
+                    text = " ".join(str(value).split())
+                lines.append(f"{name}: {text}")
+        except Exception:
+            lines = [head.decode("utf-8", "replace")]
+        return format_html("<pre style='white-space:pre-wrap'>{}</pre>", "\n".join(lines)[:16384])
+
+    @admin.display(description=_("text (shown as plain text)"))
+    def text_shown(self, obj: InboundEmail) -> str:
+        """The message's text as the parser reads it (HTML turned into text), escaped: nothing of
+        the sender's markup, scripts or images is rendered here."""
+        from charterdesk.channels.email.parsing.message import ParseError, parse_message
+
+        raw = bytes(InboundEmail.objects.values_list("raw", flat=True).get(pk=obj.pk))
+        try:
+            text = parse_message(raw[: 2 * 1024 * 1024]).text
+        except (ParseError, Exception):
+            text = raw[:20000].decode("utf-8", "replace")
+        return format_html("<pre style='white-space:pre-wrap'>{}</pre>", text[:20000])
 
     @admin.display(description=_("header lines"))
     def headers(self, obj: InboundEmail) -> str:

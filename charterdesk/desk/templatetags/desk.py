@@ -60,12 +60,54 @@ def duration_text(seconds: int) -> str:
     return _("%(m)s min") % {"m": minutes}
 
 
+_WEEKDAYS_LV = (
+    "pirmdien",
+    "otrdien",
+    "trešdien",
+    "ceturtdien",
+    "piektdien",
+    "sestdien",
+    "svētdien",
+)
+
+
+def due_words(due_at: datetime, now: datetime) -> str:
+    """A deadline as people say it: ``rīt 08:30`` / ``tomorrow 08:30``, ``piektdien 10:00`` /
+    ``Friday 10:00`` within the week, ``05.12. 10:00`` / ``5 Dec 10:00`` later."""
+    local, today = timezone.localtime(due_at), timezone.localtime(now).date()
+    days = (local.date() - today).days
+    clock = local.strftime("%H:%M")
+    if days == 1:
+        return _("tomorrow %(time)s") % {"time": clock}
+    if 1 < days < 7:
+        day_name = local.strftime("%A") if _english() else _WEEKDAYS_LV[local.weekday()]
+        return f"{day_name} {clock}"
+    return formats.date_format(local, "j M H:i" if _english() else "d.m. H:i")
+
+
 @register.filter
 def timeleft(info: Any) -> str:
+    """Time left until the next deadline, as people read it: the working time left when it is
+    due today ("2 h 15 min"), otherwise the moment ("rīt 08:30"), never "0 min" for a deadline
+    tomorrow morning.  Breached rows carry an "overdue" tag beside this text, so for them the
+    text is how long ago, alone."""
     if info is None:
         return ""
-    # Breached rows carry an "overdue" tag beside this text, so the text is the duration alone.
-    return duration_text(info.seconds)
+    now = timezone.now()
+    if info.breached or timezone.localtime(info.due_at).date() <= timezone.localtime(now).date():
+        return duration_text(info.seconds)
+    return due_words(info.due_at, now)
+
+
+@register.filter
+def commitment_name(commitment_id: str) -> str:
+    """The commitment's title in the page's language (its ID is shown as a hint beside it)."""
+    if not commitment_id:
+        return ""
+    from charterdesk.standard import get_policy
+
+    found = get_policy().commitments.get(commitment_id)
+    return found.title_in("en" if _english() else "lv") if found is not None else commitment_id
 
 
 @register.filter
@@ -94,3 +136,30 @@ def page_in(context: Any, language: str) -> str:
 
     request = context["request"]
     return translate_url(request.get_full_path(), language)
+
+
+@register.filter
+def delivery(message: Any) -> str:
+    """How an outbound message reached the client: "by e-mail", "by letter", "told by phone"."""
+    from charterdesk.cases.delivery import delivery_of
+
+    way = delivery_of(message)
+    return str(way.label) if way is not None else ""
+
+
+@register.filter
+def email_breaks(address: str) -> str:
+    """An e-mail address that may break after "@" and dots (``<wbr>``), escaped."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    text = escape(address or "")
+    return mark_safe(text.replace("@", "@<wbr>").replace(".", ".<wbr>"))
+
+
+@register.filter
+def previewable(attachment: Any) -> bool:
+    """An image or PDF the page may show (served inline, sandboxed); anything else downloads."""
+    from charterdesk.desk.views.case import PREVIEWABLE
+
+    return (attachment.content_type or "").split(";")[0].strip().lower() in PREVIEWABLE

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -28,6 +29,7 @@ from charterdesk.cases.services import AttachmentData
 from charterdesk.cases.status import Status
 from charterdesk.desk import compose
 from charterdesk.desk import forms as desk_forms
+from charterdesk.desk.compose import delivery_done
 from charterdesk.desk.selectors import events_after, institutions, transfer_candidates
 from charterdesk.desk.views.case import available_actions, load_case, render_case
 from charterdesk.desk.views.common import employee_required, is_htmx
@@ -52,53 +54,65 @@ def _transfer(form: forms.Form, case: Case, by: Employee, version: int) -> str:
 
 def _refer(form: forms.Form, case: Case, by: Employee, version: int) -> str:
     institution = form.cleaned_data["institution"]
-    services.case_refer(
+    sent = services.case_refer(
         case=case,
         institution=institution,
         by=by,
         message_to_client=form.cleaned_data["message_to_client"],
         expected_version=version,
+        delivery=form.cleaned_data["delivery"],
     )
-    return _("Referred to %(name)s; the message was sent to the client.") % {
-        "name": institution.name
-    }
+    english = (get_language() or "lv").startswith("en")
+    name = institution.name_en if english else institution.accusative_lv()
+    return _("Referred to %(name)s.") % {"name": name} + " " + delivery_done(sent)
 
 
 def _decline(form: forms.Form, case: Case, by: Employee, version: int) -> str:
-    services.case_decline(
-        case=case, by=by, reasons=form.cleaned_data["reasons"], expected_version=version
+    sent = services.case_decline(
+        case=case,
+        by=by,
+        reasons=form.cleaned_data["reasons"],
+        expected_version=version,
+        delivery=form.cleaned_data["delivery"],
     )
-    return _("Declined; the reasons were sent to the client.")
+    return _("Declined with the reasons.") + " " + delivery_done(sent)
 
 
 def _promise(form: forms.Form, case: Case, by: Employee, version: int) -> str:
-    services.case_promise(
+    promised = services.case_promise(
         case=case,
         by=by,
         due=form.cleaned_data["due"],
         message=form.cleaned_data["message"],
         expected_version=version,
+        delivery=form.cleaned_data["delivery"],
     )
-    return _("The date was promised and the client told.")
+    sent = promised.messages.filter(kind="estimate").order_by("-created_at", "-id").first()
+    return _("The date was promised.") + (" " + delivery_done(sent) if sent else "")
 
 
 def _mistake(form: forms.Form, case: Case, by: Employee, version: int) -> str:
-    services.case_record_mistake(
+    sent = services.case_record_mistake(
         case=case,
         by=by,
         description=form.cleaned_data["description"],
         apology=form.cleaned_data["apology"],
         correction=form.cleaned_data["correction"],
         expected_version=version,
+        delivery=form.cleaned_data["delivery"],
     )
-    return _("The mistake was recorded and the apology sent to the client.")
+    return _("The mistake was recorded.") + " " + delivery_done(sent)
 
 
 def _delay(form: forms.Form, case: Case, by: Employee, version: int) -> str:
-    services.case_explain_delay(
-        case=case, by=by, body=form.cleaned_data["body"], expected_version=version
+    sent = services.case_explain_delay(
+        case=case,
+        by=by,
+        body=form.cleaned_data["body"],
+        expected_version=version,
+        delivery=form.cleaned_data["delivery"],
     )
-    return _("The reasons for the delay were sent to the client.")
+    return _("The reasons for the delay were recorded.") + " " + delivery_done(sent)
 
 
 def _resolve(form: forms.Form, case: Case, by: Employee, version: int) -> str:
@@ -130,11 +144,12 @@ def _note(form: forms.Form, case: Case, by: Employee, version: int) -> str:
 def _reply(form: forms.Form, case: Case, by: Employee, version: int) -> str:
     files = form.cleaned_data.get("attachments") or []
     body = form.cleaned_data["body"].strip()
-    services.case_reply(
+    sent = services.case_reply(
         case=case,
         by=by,
         body=body,
         expected_version=version,
+        delivery=form.cleaned_data["delivery"],
         attachments=[
             AttachmentData(
                 filename=f.name,
@@ -144,7 +159,7 @@ def _reply(form: forms.Form, case: Case, by: Employee, version: int) -> str:
             for f in files
         ],
     )
-    return _("The reply was sent to the client.")
+    return delivery_done(sent)
 
 
 def _confidential(form: forms.Form, case: Case, by: Employee, version: int) -> str:
@@ -250,7 +265,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
     if action == "refer" and step == "prefill":
         return _refer_prefill(request, case, employee, form)
-    if action == "reply" and step in ("template", "preview"):
+    if action == "reply" and step in ("template", "preview", "delivery", "letter"):
         return _reply_step(request, case, employee, form, step)
 
     if not form.is_valid():
@@ -335,7 +350,9 @@ def _reply_step(
     if step == "template" and chosen:
         text, problem = compose.fill_template(case, employee, chosen)
         if text:
-            data["reply-body"] = text
+            data["reply-body"] = compose.insert_at(
+                str(data.get("reply-body", "")), text, data.get("cursor")
+            )
     shown = _unbound_like("reply", case, employee, data)
     if problem:
         shown = make_form("reply", case, employee, data)
@@ -344,6 +361,11 @@ def _reply_step(
     identity = compose.identity_preview(employee=employee, language=case.language)
     preview = identity if step == "preview" else None
     body = str(data.get("reply-body", ""))
+    delivery = shown.chosen_delivery()  # type: ignore[attr-defined]
+    if step == "letter":
+        from charterdesk.channels.post.letters import letter_preview_response
+
+        return letter_preview_response(case=case, employee=employee, body=body)
     context = {
         "case": case,
         "form": shown,
@@ -351,6 +373,8 @@ def _reply_step(
         "preview": preview,
         "preview_body": body,
         "open_action": "reply",
+        "delivery": delivery.value,
+        "reply_subject": compose.reply_subject(case),
     }
     if is_htmx(request):
         return render(request, "desk/partials/composer.html", context)

@@ -179,6 +179,8 @@ def render_case(
         "preview": preview,
         "preview_body": preview_body,
         "identity": compose.identity_preview(employee=employee, language=case.language),
+        "delivery": all_forms["reply"].chosen_delivery().value,  # type: ignore[attr-defined]
+        "reply_subject": compose.reply_subject(case),
         "competent_count": sum(1 for c in candidates if getattr(c, "competent", False)),
     }
     # [CONFIDENTIALITY] the page shows the case and its client card: one read-log row names both.
@@ -212,9 +214,23 @@ def attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileRespons
         label=item.filename,
         request=request,
     )
-    return FileResponse(
+    content_type = (item.content_type or "").split(";")[0].strip().lower()
+    inline = request.GET.get("inline") == "1" and content_type in PREVIEWABLE
+    response = FileResponse(
         item.file.open("rb"),
-        as_attachment=True,
+        as_attachment=not inline,
         filename=item.filename,
-        content_type=item.content_type or "application/octet-stream",
+        # Anything not previewed is a download of an opaque file: the browser never renders it.
+        content_type=content_type if inline else "application/octet-stream",
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    if inline:
+        # Shown in the page's frame or tab, but with no scripts, forms or same-origin access.
+        response["Content-Security-Policy"] = (
+            "sandbox; default-src 'none'; img-src 'self'; object-src 'self'"
+        )
+    return response
+
+
+# Types the browser shows itself without running anything of the sender's (images, PDF).
+PREVIEWABLE = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"})

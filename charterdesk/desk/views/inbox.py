@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from charterdesk.desk.forms import SCOPE_CHOICES, InboxForm
-from charterdesk.desk.selectors import InboxFilters, Scope, inbox_page
+from charterdesk.desk.selectors import InboxFilters, Scope, inbox_counts, inbox_page
 from charterdesk.desk.timers import time_left
 from charterdesk.desk.views.common import employee_required, is_htmx
 from charterdesk.directory.models import Office, Programme
@@ -42,6 +42,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "programmes": programmes,
         "base_query": query.urlencode(),
         "scopes": SCOPE_CHOICES,
+        "counts": inbox_counts(employee=employee, now=now),
     }
     if is_htmx(request) and request.headers.get("HX-Target") == "results":
         return render(request, "desk/partials/inbox_results.html", context)

@@ -23,12 +23,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from charterdesk.cases.automatic import automatic_reason
-from charterdesk.cases.models import Case, Channel, Direction, Message, MessageKind
+from charterdesk.cases.models import Case, CaseEvent, Channel, Direction, Message, MessageKind
 from charterdesk.cases.services import case_add_message
 from charterdesk.cases.status import ACTIVE
 from charterdesk.outbox.identity import block_language
 from charterdesk.outbox.models import OutboxMessage
 from charterdesk.outbox.services.templates import template_render
+from charterdesk.standard.events import Event
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,35 @@ def already_acknowledged(message: Message) -> bool:
     )
 
 
+def covered_by_earlier_ack(message: Message) -> Message | None:
+    """The acknowledgement that already covers the client's follow-up ``message``, if any.
+
+    The rule (docs/email-outbound.md, "One acknowledgement per matter"): a client's e-mail is
+    owed its own acknowledgement unless the last thing we sent on the case before it was an
+    acknowledgement and the case has not been reopened since.  So the follow-ups a client sends
+    while waiting for the answer ("I forgot the attachment", "any news?") get no second
+    acknowledgement; a question written after our answer, or to a reopened case, does."""
+    previous = (
+        Message.objects.filter(
+            case_id=message.case_id,
+            direction=Direction.OUTBOUND,
+            created_at__lte=message.created_at,
+        )
+        .exclude(pk=message.pk)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if previous is None or previous.kind != MessageKind.ACK:
+        return None
+    reopened = CaseEvent.objects.filter(
+        case_id=message.case_id,
+        type=Event.CASE_REOPENED,
+        at__gte=previous.created_at,
+        at__lte=message.created_at,
+    ).exists()
+    return None if reopened else previous
+
+
 def ack_refusal(message: Message) -> str:
     """Why no acknowledgement may be sent for ``message`` ('' if one may)."""
     if message.direction != Direction.INBOUND:
@@ -55,6 +85,9 @@ def ack_refusal(message: Message) -> str:
         return f"automatic mail ({automatic})"
     if already_acknowledged(message):
         return "already acknowledged"
+    covering = covered_by_earlier_ack(message)
+    if covering is not None:
+        return f"a follow-up on the same matter: acknowledgement {covering.pk} covers it"
     case = Case.objects.select_related("client").get(pk=message.case_id)  # fresh: status changes
     if case.status not in ACTIVE:
         return f"the case is {case.status}"

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from charterdesk.cases.models import Case
+from charterdesk.clients.names import client_vocative
 from charterdesk.directory.models import Employee, Programme
 from charterdesk.outbox.defaults import shipped_template
 from charterdesk.outbox.errors import TemplateMissing
@@ -83,6 +84,9 @@ def template_context(
         )
     return {
         "client_name": case.client.name,
+        "client_vocative": client_vocative(
+            case.client.name, kind=case.client.kind, language=language
+        ),
         "case_reference": case.reference,
         "case_subject": case.subject,
         "programme_name": programme_name,

@@ -56,18 +56,35 @@ def new_message_id(case: Case, message: Message) -> str:
     return f"<{case.reference}.m{message.pk}.{secrets.token_hex(8)}@{mail_domain()}>"
 
 
+def _bare_subject(subject: str, case: Case) -> str:
+    """``subject`` without reply prefixes (``Re: Atb: Fwd:``) and without the case tag."""
+    text = " ".join((subject or "").split()).replace(f"[{case.reference}]", " ")
+    while True:
+        stripped = _REPLY_PREFIX.sub("", text, count=1)
+        if stripped == text:
+            break
+        text = stripped
+    return " ".join(text.split())
+
+
 def thread_subject(case: Case, answers: Message | None, message: Message) -> str:
-    """``Re: <the client's subject> [ALT-2026-000123]``; the reference is added once."""
-    if answers is not None and answers.subject.strip():
-        base = answers.subject.strip()
-        subject = base if _REPLY_PREFIX.match(base) else f"Re: {base}"
-    else:
-        subject = (message.subject or case.subject).strip()
-    subject = " ".join(subject.split())  # one line: no header injection, no folding surprises
+    """``Re: <the case's subject> [ALT-2026-000123]``; the reference is added once.
+
+    The case's subject is what the client first wrote about; the subject of their latest mail is
+    not used, because that is often our own acknowledgement's ("Re: Jūsu e-pasts ir saņemts")."""
+    base = _bare_subject(case.subject, case) or _bare_subject(message.subject, case)
+    if not base and answers is not None:
+        base = _bare_subject(answers.subject, case)
+    subject = f"Re: {base}" if answers is not None and base else base
     tag = f"[{case.reference}]"
-    if tag not in subject:
-        subject = f"{subject[: 398 - len(tag)].rstrip()} {tag}"
+    subject = f"{subject[: 398 - len(tag)].rstrip()} {tag}".strip()
     return subject[:400]
+
+
+def subject_for_reply(case: Case) -> str:
+    """The subject an answer written now on ``case`` will carry (the composer's preview)."""
+    probe = Message(case=case, subject=case.subject)
+    return thread_subject(case, last_inbound(case), probe)
 
 
 def last_inbound(case: Case) -> Message | None:

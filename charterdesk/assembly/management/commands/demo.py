@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -36,6 +37,8 @@ class Command(BaseCommand):
                 "it creates accounts with published passwords",
                 returncode=2,
             )
+        if not options["no_serve"]:
+            _check_port_free(options["addr"])
         self.stdout.write("Preparing the database …")
         call_command("migrate", verbosity=0, interactive=False)
         if not Institution.objects.exists():
@@ -80,11 +83,14 @@ class Command(BaseCommand):
         # The demo never sends real mail: the outbox writes messages to files instead.
         env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
         env.setdefault("EMAIL_FILE_PATH", str(settings.VAR_DIR / "sent-mail"))
+        # Unknown addresses get the desk's plain 404 page, not Django's debug list of URL
+        # patterns; static files are then served by runserver's --insecure.
+        env.setdefault("DEBUG", "0")
         os.environ.update({k: env[k] for k in ("EMAIL_BACKEND", "EMAIL_FILE_PATH")})
         me = [sys.executable, "-m", "charterdesk"]
         commands = [
             [*me, "db_worker", "--no-reload", "--queue-name", "*"],
-            [*me, "runserver", "--noreload", addr],
+            [*me, "runserver", "--noreload", "--insecure", addr],
         ]
         available = get_commands()
         if "sla" in available:
@@ -101,9 +107,11 @@ class Command(BaseCommand):
         time.sleep(1.5)
         self._print(addr, logins)
         self.stdout.write("Press Ctrl-C to stop.")
+        ended: list[list[str]] = []
         try:
             while all(p.poll() is None for p in procs):
                 time.sleep(0.5)
+            ended = [cmd for cmd, p in zip(commands, procs, strict=True) if p.poll() is not None]
         except KeyboardInterrupt:
             pass
         finally:
@@ -115,3 +123,30 @@ class Command(BaseCommand):
                     p.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     p.kill()
+        if ended:
+            raise CommandError(
+                "The demo stopped: " + ", ".join(" ".join(cmd[2:4]) for cmd in ended) + " ended."
+            )
+
+
+def _check_port_free(addr: str) -> None:
+    """Refuse to start (exit 1) when the address is taken, instead of printing the logins of a
+    server that never started."""
+    host, _, port = addr.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    try:
+        number = int(port)
+    except ValueError:
+        raise CommandError(
+            f"--addr {addr}: the port must be a number, e.g. 127.0.0.1:8000"
+        ) from None
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, number))
+        except OSError as exc:
+            raise CommandError(
+                f"Port {number} on {host} is taken ({exc.strerror}); another server runs there. "
+                f"Choose another port: scripts/demo --addr {host}:{number + 1}"
+            ) from None

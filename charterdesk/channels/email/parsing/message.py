@@ -58,6 +58,7 @@ _PARSER = BytesParser(policy=_RawHeaders())
 # Re-serialising an embedded message keeps its header lines as they were.
 _KEEP = policy.default.clone(refold_source="none", cte_type="8bit", max_line_length=0)
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:", re.MULTILINE)
+_LEADING_BLANK_LINES = re.compile(rb"(?:[ \t]*\r?\n)+")
 _BOUNCE_SENDERS = {"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"}
 _BOUNCE_SUBJECT = re.compile(
     r"undeliver|delivery (status|fail|notification)|returned mail|failure notice|"
@@ -407,6 +408,11 @@ def parse_message(
     null sender, which marks a bounce or automatic message)."""
     if not raw or not raw.strip():
         raise ParseError("the message is empty")
+    # Real exports sometimes put blank or whitespace-only lines before the headers; the standard
+    # parser would end the headers at the first of them and read the whole mail as body.
+    leading = _LEADING_BLANK_LINES.match(raw)
+    if leading and _HEADER_LINE.match(raw[leading.end() : leading.end() + 4000]):
+        raw = raw[leading.end() :]
     head = raw.lstrip(b"\r\n")[:4000]
     if head.startswith(b"From "):  # an mbox separator line ("From sender date")
         head = head.split(b"\n", 1)[-1]

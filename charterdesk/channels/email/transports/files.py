@@ -90,8 +90,22 @@ def _file(path: Path) -> Iterator[RawMail]:
     yield RawMail(raw, "import", str(path), arrival_time(raw))
 
 
-def read_messages(path: str | Path) -> Iterator[RawMail]:
-    """Every message under ``path``, in a stable order (sorted names)."""
+#: Names a folder import reads without being asked (anything else is reported as skipped).
+MAIL_SUFFIXES = (".eml", ".mbox", "")
+
+
+def read_messages(
+    path: str | Path,
+    *,
+    any_name: bool = False,
+    skipped: list[tuple[Path, str]] | None = None,
+) -> Iterator[RawMail]:
+    """Every message under ``path``, in a stable order (sorted names).
+
+    In a folder, files named ``.eml``/``.mbox``/without a suffix and mbox files are read; with
+    ``any_name`` every other file is read as one message too.  What is left out is appended to
+    ``skipped`` as ``(path, why)``, ``why`` being ``"hidden"`` or ``"name"``, so the command can
+    say so in the reader's language."""
     root = Path(path)
     if not root.exists():
         raise ImportSourceError(f"{root}: no such file or folder")
@@ -113,10 +127,20 @@ def read_messages(path: str | Path) -> Iterator[RawMail]:
             continue
         for name in sorted(filenames):
             file = here / name
-            if name.startswith(".") or here.name in ("cur", "new", "tmp"):
+            if here.name in ("cur", "new", "tmp"):
                 continue
-            if file.suffix.lower() in (".eml", ".mbox", "") or _is_mbox(file):
+            if name.startswith("."):
+                _skip(skipped, file, "hidden")
+                continue
+            if any_name or file.suffix.lower() in MAIL_SUFFIXES or _is_mbox(file):
                 yield from _file(file)
+            else:
+                _skip(skipped, file, "name")
+
+
+def _skip(skipped: list[tuple[Path, str]] | None, file: Path, reason: str) -> None:
+    if skipped is not None:
+        skipped.append((file, reason))
 
 
 def holds_at_least(path: str | Path, count: int, *, mbox_bytes: int = 8 * 1024 * 1024) -> bool:

@@ -17,11 +17,14 @@ import signal
 import threading
 import time
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from charterdesk.channels.email import conf
 from charterdesk.channels.email.intake.details import shown
@@ -33,7 +36,7 @@ from charterdesk.channels.email.intake.quarantine import (
     inbound_release,
 )
 from charterdesk.channels.email.intake.store import RawMail, store_raw
-from charterdesk.channels.email.models import InboundEmail, InboundState
+from charterdesk.channels.email.models import InboundEmail, InboundState, QuarantineReason
 from charterdesk.channels.email.transports import load_backends
 from charterdesk.channels.email.transports.files import (
     ImportSourceError,
@@ -61,6 +64,12 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="import a Maildir, mbox, .eml file or folder")
         imp.add_argument("path")
         imp.add_argument("--no-process", action="store_true", help="only store the raw messages")
+        imp.add_argument(
+            "--any-name",
+            action="store_true",
+            help="in a folder, read every file as mail whatever its name (default: .eml, .mbox, "
+            "no suffix, and mbox files; the others are listed as skipped)",
+        )
         self._processing_options(imp)
         fetch = sub.add_parser("fetch", help="one pass over the IMAP mailboxes")
         fetch.add_argument("--mailbox", default=None)
@@ -158,8 +167,11 @@ class Command(BaseCommand):
         follower: Follower | None = None
         if holds_at_least(options["path"], FOLLOW_FROM):
             follower = self._follower(options)  # starts while the first messages are stored
+        skipped: list[tuple[Path, str]] = []
         try:
-            for mail in read_messages(options["path"]):
+            for mail in read_messages(
+                options["path"], any_name=options.get("any_name", False), skipped=skipped
+            ):
                 chunk.append(mail)
                 chunk_bytes += len(mail.raw)
                 if len(chunk) >= STORE_CHUNK or chunk_bytes > 32 * 1024 * 1024:
@@ -178,11 +190,34 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from None
             raise
         self.stdout.write(
-            _("Stored %(new)s new messages from %(path)s (%(known)s were already stored).")
+            ngettext(
+                "Stored %(new)s new message from %(path)s (%(known)s were already stored).",
+                "Stored %(new)s new messages from %(path)s (%(known)s were already stored).",
+                new,
+            )
             % {"new": new, "path": options["path"], "known": known}
         )
+        self._say_skipped(skipped)
         self._finish(follower, options, started)
         self.stdout.write(_("Done in %(seconds).1f s.") % {"seconds": time.monotonic() - started})
+
+    def _say_skipped(self, skipped: list[tuple[Path, str]]) -> None:
+        if not skipped:
+            return
+        self.stdout.write(
+            ngettext(
+                "Skipped %(n)s file (read it anyway with --any-name):",
+                "Skipped %(n)s files (read them anyway with --any-name):",
+                len(skipped),
+            )
+            % {"n": len(skipped)}
+        )
+        why = {
+            "hidden": _("a hidden file"),
+            "name": _("not named .eml or .mbox, and not an mbox file"),
+        }
+        for path, code in skipped:
+            self.stdout.write(f"  {path}: {why.get(code, code)}")
 
     def do_fetch(self, options: dict[str, Any]) -> None:
         backends = [b for b in load_backends(options["mailbox"]) if hasattr(b, "fetch")]
@@ -274,8 +309,11 @@ class Command(BaseCommand):
 
     def do_status(self, options: dict[str, Any]) -> None:
         rows = InboundEmail.objects.values("state", "reason").annotate(n=Count("id"))
+        states, reasons = dict(InboundState.choices), dict(QuarantineReason.choices)
         for row in rows.order_by("state", "reason"):
-            label = row["state"] + (f" ({row['reason']})" if row["reason"] else "")
+            label = str(states.get(row["state"], row["state"]))
+            if row["reason"]:
+                label += f" ({reasons.get(row['reason'], row['reason'])})"
             self.stdout.write(f"{label}: {row['n']}")
 
     def do_quarantine(self, options: dict[str, Any]) -> None:
@@ -286,7 +324,7 @@ class Command(BaseCommand):
                 query = query.filter(reason=options["reason"])
             for row in query.order_by("id"):
                 self.stdout.write(
-                    f"#{row.pk}\t{row.received_at:%Y-%m-%d %H:%M}\t{row.reason}\t"
+                    f"#{row.pk}\t{timezone.localtime(row.received_at):%Y-%m-%d %H:%M %Z}\t{row.reason}\t"
                     f"{row.sender or '-'}\t{row.subject[:60] or '-'}\t{shown(row.error, row.info)[:120]}"
                 )
             return
