@@ -29,8 +29,8 @@ AT = datetime(2026, 11, 24, 8, 30, tzinfo=UTC)  # a Tuesday, 10:30 in Riga
 @pytest.fixture
 def world() -> dict[str, Any]:
     make_institution()
-    boss = make_employee()
     programme = make_programme()
+    boss = make_employee(competences=[programme])  # sees the programme's cases
     resolved = cs.case_open(
         client=make_client(email="resolved@example.lv"),
         channel="email",
