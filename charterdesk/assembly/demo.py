@@ -20,7 +20,8 @@ from charterdesk.clients.services import client_create
 from charterdesk.directory.models import Employee, ExternalInstitution, Office, Programme, Team
 from charterdesk.security.principal import Role, roles_of
 
-DEMO_PASSWORD = "demo-altum-2026"
+# The published demo password (the demo refuses to run in production mode).
+DEMO_PASSWORD = "demo-altum-2026"  # nosec B105
 DEMO_DOMAIN = "altum.example"
 
 
@@ -262,7 +263,8 @@ def _role(employee: Employee) -> str:
 @transaction.atomic
 def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogin]:
     """Create demo staff, clients and cases (about 50, from every channel) once."""
-    rng = random.Random(seed)
+    # Repeatable demo data, no secret.
+    rng = random.Random(seed)  # nosec B311
     now = now or timezone.now()
     User = get_user_model()
     if not User.objects.filter(username="admin").exists():

@@ -16,12 +16,12 @@ from django.utils import timezone
 
 from charterdesk.security import readlog
 from charterdesk.security.models import AppendOnlyError, ReadKind, ReadLogEntry
-from tests.security.conftest import PASSWORD, World
+from tests.security.conftest import World
 
 
 def _signed_in(user) -> HttpClient:
     client = HttpClient(REMOTE_ADDR="10.1.2.3")
-    assert client.login(username=user.get_username(), password=PASSWORD)
+    client.force_login(user)  # with the second factor given (tests/conftest.py)
     return client
 
 

@@ -94,7 +94,8 @@ def html_to_text(html: str) -> str:
     try:
         parser.feed(html)
         parser.close()
-    except Exception:  # html.parser is lenient; keep whatever it gathered
+    # html.parser is lenient; keep whatever it gathered.
+    except Exception:  # nosec B110
         pass
     lines = [_SPACES.sub(" ", line).strip() for line in "".join(parser.parts).split("\n")]
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
