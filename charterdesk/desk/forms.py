@@ -453,9 +453,9 @@ class ConfidentialForm(ActionForm):
         super().__init__(*args, **kwargs)
         field = self.fields["named"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
-        field.queryset = Employee.objects.filter(pk__in=[c.pk for c in candidates]).select_related(
-            "team"
-        )
+        field.queryset = Employee.objects.filter(pk__in=[c.pk for c in candidates])
+        # Offered from the candidates already read (no query when the page is drawn).
+        field.choices = [(c.pk, field.label_from_instance(c)) for c in candidates]
 
 
 class NoteForm(ActionForm):

@@ -224,7 +224,10 @@ def verify() -> Verdict:
         expected = row["hash"]
         last = row
     return Verdict(
-        True, count, last["id"] if last else None, head_hash=last["hash"] if last else GENESIS
+        True,
+        count,
+        head_id=last["id"] if last else None,
+        head_hash=last["hash"] if last else GENESIS,
     )
 
 

@@ -39,9 +39,19 @@ BEFORE = {
 }
 
 
+# Added since, on purpose: [CONFIDENTIALITY] the case page writes its read-log row (PostgreSQL: one
+# function call, security/migrations/0002; SQLite: savepoint, head, insert, release) and prefetches
+# the colleagues named on the case (docs/security.md).
+ADDED = {
+    "postgresql": {"desk: case page": 2},
+    "sqlite": {"desk: case page": 5},
+}
+
+
 def test_no_more_queries_than_before(monkeypatch):
     monkeypatch.setattr(registry, "REVISION_CHECK_SECONDS", 3600)
     figures = measure()
-    before = BEFORE[connection.vendor]
+    added = ADDED[connection.vendor]
+    before = {name: n + added.get(name, 0) for name, n in BEFORE[connection.vendor].items()}
     over = {name: (n, before[name]) for name, n in figures.items() if n > before[name]}
     assert not over, f"more queries than before (now, before): {over}"

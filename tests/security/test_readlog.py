@@ -106,7 +106,9 @@ def test_rows_refuse_update_and_delete():
 def test_verify_names_the_first_changed_removed_or_inserted_row(capsys):
     rows = _fill(6)
     call_command("security", "verify-log")
-    assert "read log intact: 6 rows" in capsys.readouterr().out
+    assert f"read log intact: 6 rows, last row {rows[-1].pk}, head hash {rows[-1].hash}" in (
+        capsys.readouterr().out
+    )
 
     # Changed behind the model's back: that row's own hash no longer matches.
     ReadLogEntry.objects.filter(pk=rows[2].pk).update(label="C-999")
