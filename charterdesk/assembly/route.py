@@ -15,8 +15,14 @@ order  events                                      step
                                                    ``next_due_at``
 2      ``message.sent``                            ``outbox.listener.on_case_events``: the
                                                    outbound mail row [EMAIL-IDENTITY]
-3      ``case.opened``, ``message.received``,      ``search.listeners.on_case_events``: the
+3      ``message.sent``                            ``channels.post.listener.on_case_events``:
+                                                   the letter of a post answer (identity block,
+                                                   address) [EMAIL-IDENTITY on post]
+4      ``case.opened``, ``message.received``,      ``search.listeners.on_case_events``: the
        ``message.sent``, ``note.added``            case's search document
+5      ``case.resolved``                           ``feedback.listeners.on_case_events``: the
+                                                   satisfaction survey, after the commit
+                                                   [SURVEYS]
 =====  ==========================================  ===========================================
 
 Besides the case events, one hand-over runs the other way: when an ``[EMAIL-ACK]`` timer becomes
@@ -33,6 +39,8 @@ from dataclasses import dataclass
 from charterdesk.assembly.acknowledgement import ack_owed
 from charterdesk.cases import recording as case_events
 from charterdesk.cases.models import CaseEvent
+from charterdesk.channels.post.listener import on_case_events as post_step
+from charterdesk.feedback.listeners import on_case_events as feedback_step
 from charterdesk.outbox.listener import on_case_events as outbox_step
 from charterdesk.search.listeners import INDEXED_EVENTS
 from charterdesk.search.listeners import on_case_events as search_step
@@ -58,7 +66,9 @@ class Step:
 ROUTE: tuple[Step, ...] = (
     Step("sla", NOT_TIMERS, sla_step),
     Step("outbox", frozenset({Event.MESSAGE_SENT}), outbox_step),
+    Step("post", frozenset({Event.MESSAGE_SENT}), post_step),
     Step("search", INDEXED_EVENTS, search_step),
+    Step("feedback", frozenset({Event.CASE_RESOLVED}), feedback_step),
 )
 
 

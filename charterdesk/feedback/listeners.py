@@ -7,6 +7,7 @@ resolution, and a resolution that rolls back sends no survey."""
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from django.db import transaction
 
@@ -16,11 +17,13 @@ from charterdesk.standard.events import Event
 log = logging.getLogger(__name__)
 
 
-def on_case_event(event: CaseEvent) -> None:
-    if event.type != Event.CASE_RESOLVED:
-        return
-    case_id, at = event.case_id, event.at
-    transaction.on_commit(lambda: send_after_resolution(case_id, at), robust=True)
+def on_case_events(events: list[CaseEvent]) -> None:
+    """Step 5 of the route (``assembly/route.py``): a resolved case asks for satisfaction after
+    the resolution commits."""
+    for event in events:
+        if event.type != Event.CASE_RESOLVED:
+            continue
+        transaction.on_commit(partial(send_after_resolution, event.case_id, event.at), robust=True)
 
 
 def send_after_resolution(case_id: int, at: object) -> None:

@@ -8,15 +8,11 @@ docs/phone.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -44,26 +40,7 @@ from charterdesk.channels.phone.services import (
     callback_make,
 )
 from charterdesk.directory.models import Employee, Institution
-
-View = Callable[..., Any]
-
-
-def employee_required(view: View) -> View:
-    """Signed in and an active employee (as in the desk; channels do not import the desk)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            employee = request.user.employee  # type: ignore[union-attr]
-        except (ObjectDoesNotExist, AttributeError):
-            employee = None
-        if employee is None or not employee.is_active:
-            return render(request, "desk/no_employee.html", status=403)
-        request.employee = employee  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from charterdesk.security.staff import employee_required
 
 
 def greeting(employee: Employee, language: str) -> str:

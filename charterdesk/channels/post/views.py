@@ -21,8 +21,8 @@ from charterdesk.channels.post.services import letter_register
 from charterdesk.clients.models import Client
 from charterdesk.clients.services import client_create
 from charterdesk.core.validators import normalise_email, normalise_phone
-from charterdesk.desk.views.common import employee_required
 from charterdesk.directory.models import Employee
+from charterdesk.security.staff import employee_required
 
 
 def _find_or_make_client(contact: str, name: str, address: str) -> Client:

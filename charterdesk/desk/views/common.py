@@ -2,41 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
+from django.http import HttpRequest
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from charterdesk.security.staff import View, current_employee, employee_required
 
-from charterdesk.directory.models import Employee
-
-View = Callable[..., Any]
-
-
-def current_employee(request: HttpRequest) -> Employee | None:
-    try:
-        employee = request.user.employee  # type: ignore[union-attr]
-    except (ObjectDoesNotExist, AttributeError):
-        return None
-    return employee if employee.is_active else None
-
-
-def employee_required(view: View) -> View:
-    """Signed in, and an active employee; anyone else gets a page saying why, not a crash."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        employee = current_employee(request)
-        if employee is None:
-            return render(request, "desk/no_employee.html", status=403)
-        request.employee = employee  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
-
-    return wrapper
+__all__ = ["View", "current_employee", "employee_required", "is_htmx"]
 
 
 def is_htmx(request: HttpRequest) -> bool:
