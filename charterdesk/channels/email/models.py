@@ -31,6 +31,7 @@ class QuarantineReason(models.TextChoices):
     RATE_LIMITED = "rate_limited", _("too many messages from this sender")
     OWN_ADDRESS = "own_address", _("sent from one of our own addresses (mail loop)")
     PROCESSING_ERROR = "processing_error", _("failed while being processed")
+    TOO_COMPLEX = "too_complex", _("too complex to read in the time allowed")
 
 
 class InboundEmail(models.Model):

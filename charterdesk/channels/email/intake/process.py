@@ -1,10 +1,15 @@
 """Step two of intake: turn stored rows into cases, in batches, so that nothing is lost or doubled.
 
 - Rows are taken in id order, ``batch_size`` at a time (``SELECT … FOR UPDATE SKIP LOCKED`` on
-  PostgreSQL, so several processes may run).  Before a batch is written its rows' ``attempts``
-  counter is raised and committed: if the process dies while writing them, the next run sees it.
+  PostgreSQL, so several processes may run).
 - Parsing (pure, no database) runs in a pool of worker processes when one is given; the next batch
-  is parsed while the current one is written.
+  is parsed while the current one is written.  Each message is parsed under a time limit
+  (``CHARTERDESK_EMAIL_PARSE_SECONDS``); one over it goes to quarantine as ``too_complex``.
+- Before a batch is parsed its rows' ``attempts`` counter is raised and committed.  A batch with
+  an earlier try that died (the process ended while parsing or writing it), a pool that broke or
+  did not answer in time, and processing outside the main thread (where no alarm can be set)
+  parse in a child process that is killed when one message takes too long
+  (``parsing.batch.parse_isolated``): that message is ``too_complex``, the rest goes on.
 - A batch is written in one transaction: every case change of its messages plus each row's new
   state.  A crash rolls all of it back, and the rows are simply still ``stored``.
 - If the batch raises, or an earlier try of it died, its messages are taken one at a time, each in
@@ -18,6 +23,7 @@ import contextlib
 import gc
 import logging
 import multiprocessing
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -35,7 +41,14 @@ from charterdesk.channels.email import conf
 from charterdesk.channels.email.intake.deliver import BatchContext, Outcome, deliver
 from charterdesk.channels.email.models import InboundEmail, InboundState, QuarantineReason
 from charterdesk.channels.email.parsing import Address, ParsedAttachment, ParsedEmail
-from charterdesk.channels.email.parsing.batch import ParseResult, init_parser_process, parse_batch
+from charterdesk.channels.email.parsing.batch import (
+    START_SECONDS,
+    ParseResult,
+    init_parser_process,
+    parse_batch,
+    parse_isolated,
+)
+from charterdesk.channels.email.parsing.model import TooComplex
 
 log = logging.getLogger(__name__)
 
@@ -121,17 +134,29 @@ class _Parser:
         self.pool = pool
         self.workers = pool._max_workers if pool is not None else 0  # type: ignore[attr-defined]
         self.fallbacks = conf.fallback_charsets()
+        self.seconds = conf.parse_seconds()
+
+    def _isolated(self, rows: Sequence[InboundEmail]) -> Future[list[ParseResult]]:
+        done: Future[list[ParseResult]] = Future()
+        done.set_result(parse_isolated(_parse_items(rows), self.fallbacks, self.seconds))
+        return done
 
     def submit(self, rows: Sequence[InboundEmail]) -> Future[list[ParseResult]]:
+        _count_try(rows)
+        if any(row.attempts > 0 for row in rows):
+            # An earlier try died with the process, perhaps on one of these messages.
+            return self._isolated(rows)
         items = _parse_items(rows)
         if self.pool is None:
+            if threading.current_thread() is not threading.main_thread():
+                return self._isolated(rows)  # no alarm outside the main thread
             done: Future[list[ParseResult]] = Future()
-            done.set_result(parse_batch(items, self.fallbacks))
+            done.set_result(parse_batch(items, self.fallbacks, self.seconds))
             return done
         # Split over the workers so both cores parse the same batch.
         size = max(1, -(-len(items) // max(1, self.workers)))
         parts = [
-            self.pool.submit(parse_batch, items[i : i + size], self.fallbacks)
+            self.pool.submit(parse_batch, items[i : i + size], self.fallbacks, self.seconds)
             for i in range(0, len(items), size)
         ]
         joined: Future[list[ParseResult]] = Future()
@@ -140,7 +165,7 @@ class _Parser:
             if all(p.done() for p in parts) and not joined.done():
                 try:
                     joined.set_result([r for p in parts for r in p.result()])
-                except Exception as exc:  # a worker died: parse here instead
+                except Exception as exc:  # a worker died: parsed apart instead (``result``)
                     joined.set_exception(exc)
 
         for part in parts:
@@ -150,11 +175,34 @@ class _Parser:
     def result(
         self, future: Future[list[ParseResult]], rows: Sequence[InboundEmail]
     ) -> list[ParseResult]:
+        # Each message has its time limit; the batch gets all of theirs (and a start-up).
+        timeout = START_SECONDS + self.seconds * len(rows)
         try:
-            return future.result(timeout=600)
+            return future.result(timeout=timeout)
         except Exception:
-            log.exception("parser pool failed; parsing this batch in the process")
-            return parse_batch(_parse_items(rows), self.fallbacks)
+            log.exception("parser pool failed; parsing this batch in a child process")
+            self._restart()
+            return parse_isolated(_parse_items(rows), self.fallbacks, self.seconds)
+
+    def _restart(self) -> None:
+        """A new pool in place of one that broke or hangs (its workers are killed)."""
+        if self.pool is None:
+            return
+        for process in list(getattr(self.pool, "_processes", {}).values()):
+            with contextlib.suppress(Exception):
+                process.kill()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = make_pool(self.workers)
+
+
+def _count_try(rows: Sequence[InboundEmail]) -> None:
+    """Count the try first (committed): if the process dies while parsing or writing these rows,
+    the next run sees it, parses them apart and writes them one at a time.  The rows in memory
+    keep the count they were claimed with."""
+    if rows:
+        InboundEmail.objects.filter(pk__in=[r.pk for r in rows], state=InboundState.STORED).update(
+            attempts=F("attempts") + 1
+        )
 
 
 # --- claiming rows ---------------------------------------------------------------------------------
@@ -224,6 +272,21 @@ def _decide(
             gettext_noop("%(size)s bytes; the limit is %(limit)s bytes."),
             {"size": row.size, "limit": limit},
         ), None
+    if isinstance(result, TooComplex):
+        if not force:
+            if result.crashed:
+                template = gettext_noop(
+                    "The parser process ended while reading this message; it was not read."
+                )
+            else:
+                template = gettext_noop(
+                    "The message is too complex: reading it took longer than the time allowed "
+                    "(%(seconds)s s), so it was stopped."
+                )
+            return Outcome.quarantine(
+                QuarantineReason.TOO_COMPLEX, template, {"seconds": int(result.seconds)}
+            ), None
+        result = _fallback_parsed(row, "too complex to read", override)
     if isinstance(result, str):
         if not force:
             return Outcome.quarantine(
@@ -449,11 +512,7 @@ def _process(
                 for row, result in zip(current, results, strict=True):
                     _write_one(row, result, stats)
             else:
-                # Count the try first (committed): if the process dies while writing this batch,
-                # the next run sees it and takes these messages one at a time.
-                InboundEmail.objects.filter(
-                    pk__in=[r.pk for r in current], state=InboundState.STORED
-                ).update(attempts=F("attempts") + 1)
+                # The try was counted before parsing (``_count_try``).
                 try:
                     _write_batch(current, results, stats)
                 except Exception:
@@ -469,8 +528,8 @@ def _process(
             current, pending = following, following_parse
         finished = True
     finally:
-        if pool is not None:
+        if parser.pool is not None:
             # Done: wait for the workers to end (a process that exits while its pool's workers
             # still wait for work can hang in multiprocessing's exit handler).  On an error, no.
-            pool.shutdown(wait=finished, cancel_futures=True)
+            parser.pool.shutdown(wait=finished, cancel_futures=True)
     return stats

@@ -25,7 +25,13 @@ from email.parser import BytesParser
 from email.policy import EmailPolicy
 
 from charterdesk.channels.email.parsing.charsets import DEFAULT_FALLBACKS, decode_text
-from charterdesk.channels.email.parsing.headers import HeaderReader, clean, decode_words
+from charterdesk.channels.email.parsing.headers import (
+    TEXT_LIMIT,
+    HeaderReader,
+    capped,
+    clean,
+    decode_words,
+)
 from charterdesk.channels.email.parsing.html import html_to_text, sanitise
 from charterdesk.channels.email.parsing.model import (
     Address,
@@ -51,12 +57,16 @@ class _RawHeaders(EmailPolicy):
     def header_fetch_parse(self, name: str, value: str) -> str:
         if hasattr(value, "name"):
             return value
+        # What the walk reads this way (Content-Type, -Disposition, -ID …) is cut at
+        # ``TEXT_LIMIT``: the stdlib's parameter parser is quadratic in the number of ";".
+        value = capped(value, TEXT_LIMIT)[0]
         return "".join(_LINE_BREAK.split(value))  # as EmailPolicy unfolds: CR and LF only
 
 
 _PARSER = BytesParser(policy=_RawHeaders())
 # Re-serialising an embedded message keeps its header lines as they were.
 _KEEP = policy.default.clone(refold_source="none", cte_type="8bit", max_line_length=0)
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:", re.MULTILINE)
 _BOUNCE_SENDERS = {"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"}
 _BOUNCE_SUBJECT = re.compile(
@@ -113,6 +123,7 @@ class _Walk:
         except Exception:  # a broken RFC 2231 parameter
             name = ""
             self.defects.append(f"part {self.leaf}: unreadable file name")
+        name = capped(name, TEXT_LIMIT)[0]
         if "=?" in name:  # RFC 2047 inside a parameter: not allowed, but Outlook writes it
             name = decode_words(f"part {self.leaf} file name", name, self.repairs, self.fallbacks)
         if name:
@@ -412,8 +423,9 @@ def parse_message(
         head = head.split(b"\n", 1)[-1]
     if not _HEADER_LINE.match(head):
         raise ParseError("the message does not start with a header line (not an e-mail message)")
+    raw_read, trimmed = _trim_head(raw)
     try:
-        msg = _PARSER.parsebytes(raw)
+        msg = _PARSER.parsebytes(raw_read)
     except RecursionError:
         raise ParseError("the MIME structure is nested too deeply to read") from None
     except Exception as exc:
@@ -421,9 +433,53 @@ def parse_message(
     if not list(msg.raw_items()):
         raise ParseError("the message has no header fields")
     try:
-        return _build(msg, raw, envelope_sender, fallbacks)
+        parsed = _build(msg, raw, envelope_sender, fallbacks)
     except RecursionError:
         raise ParseError("the MIME structure is nested too deeply to read") from None
+    if trimmed:
+        parsed.defects.append(
+            f"header: {trimmed} fields or more than {HEAD_BYTES} bytes; only the first "
+            f"{MAX_FIELDS} and those read were kept, none longer than {FIELD_BYTES} bytes"
+        )
+    return parsed
+
+
+# The message's own header block: past ``MAX_FIELDS`` fields (or ``HEAD_BYTES``), only the fields
+# the intake reads are kept for the parser (the stored raw message keeps everything).
+MAX_FIELDS = 1000
+HEAD_BYTES = 256 * 1024
+FIELD_BYTES = 128 * 1024  # the most any one field is read (``headers.ADDRESS_LIMIT``)
+_READ_FIELDS = frozenset(
+    b"from sender reply-to to cc subject message-id in-reply-to references date mime-version "
+    b"content-type content-transfer-encoding content-disposition content-id auto-submitted "
+    b"precedence list-id return-path delivered-to x-original-to x-failed-recipients "
+    b"authentication-results x-autoreply x-autorespond x-autoreply-from".split()
+)
+_FIELD_START = re.compile(rb"^[^ \t\r\n]", re.MULTILINE)
+
+
+def _trim_head(raw: bytes) -> tuple[bytes, int]:
+    """``(raw, 0)``, or, for a header block of more than ``MAX_FIELDS`` fields, the message with
+    only the first ``MAX_FIELDS`` and the fields read; then also how many fields it had."""
+    end = _BLANK_LINE.search(raw)
+    head_end = end.start() if end else len(raw)
+    if head_end <= HEAD_BYTES and raw.count(b"\n", 0, head_end) <= MAX_FIELDS:
+        return raw, 0
+    starts = [m.start() for m in _FIELD_START.finditer(raw, 0, head_end)]
+    if len(starts) <= MAX_FIELDS and head_end <= HEAD_BYTES:
+        return raw, 0
+    kept: list[bytes] = []
+    size = 0
+    for number, (start, stop) in enumerate(zip(starts, [*starts[1:], head_end], strict=True)):
+        field = raw[start:stop]
+        name = field.split(b":", 1)[0].strip().lower()
+        if (number < MAX_FIELDS and size < HEAD_BYTES) or name in _READ_FIELDS:
+            if len(field) > FIELD_BYTES:  # cut, keeping its line end
+                field = field[:FIELD_BYTES].rstrip(b"\r\n") + b"\r\n"
+            kept.append(field)
+            size += len(field)
+    body = raw[head_end:] if end else b"\r\n\r\n"
+    return b"".join(kept).rstrip(b"\r\n") + body, len(starts)
 
 
 def _build(

@@ -11,6 +11,15 @@ class ParseError(ValueError):
 
 
 @dataclass(slots=True)
+class TooComplex:
+    """A message the parser did not finish within ``seconds`` (``crashed``: the parser process
+    ended while reading it).  Goes to quarantine as ``too_complex``; the rest goes on."""
+
+    seconds: float
+    crashed: bool = False
+
+
+@dataclass(slots=True)
 class Address:
     name: str
     address: str
