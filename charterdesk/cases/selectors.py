@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from charterdesk.cases.models import Case, CaseEvent, Message
+from charterdesk.cases.models import Case, CaseEvent, CaseLink, Message
 
 
 def case_list() -> QuerySet[Case]:
@@ -33,3 +33,10 @@ def case_timeline(case: Case) -> list[Message | CaseEvent]:
         key=lambda item: (item.created_at if isinstance(item, Message) else item.at, item.pk or 0)
     )
     return items
+
+
+def case_links(case: Case) -> tuple[list[CaseLink], list[CaseLink]]:
+    """``(links from case, links to case)``, the other case of each fetched."""
+    out = list(CaseLink.objects.filter(case=case).select_related("other"))
+    into = list(CaseLink.objects.filter(other=case).select_related("case"))
+    return out, into

@@ -10,6 +10,9 @@
 ``CHARTERDESK_EMAIL_PARSE_WORKERS``         processes that parse in parallel (0: in the process)
 ``CHARTERDESK_EMAIL_PARSE_SECONDS``         a message not parsed in this time is "too complex"
 ``CHARTERDESK_EMAIL_OWN_ADDRESSES``         our own addresses besides programmes' and the sender's
+``CHARTERDESK_EMAIL_AUTHSERV_IDS``          our receiving hosts whose Authentication-Results count
+``CHARTERDESK_EMAIL_DOMAIN_RATE_LIMIT``     ``(messages, seconds)`` per sending domain
+``CHARTERDESK_EMAIL_DOMAIN_RATE_EXEMPT``    domains without that limit (public mail services)
 ``CHARTERDESK_EMAIL_INTAKE``                the mailboxes and receivers (see :func:`mailboxes`)
 ==========================================  ======================================================
 """
@@ -67,6 +70,30 @@ FORBIDDEN_TYPES = (
     "application/x-iso9660-image",
 )
 RATE_LIMIT = (30, 3600)
+# Per sending domain: a flood from many addresses of one domain (made up, or a compromised
+# server).  Public mail services, where each address is a different person, are exempt.
+DOMAIN_RATE_LIMIT = (200, 3600)
+DOMAIN_RATE_EXEMPT = (
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "yahoo.com",
+    "icloud.com",
+    "me.com",
+    "proton.me",
+    "protonmail.com",
+    "inbox.lv",
+    "apollo.lv",
+    "one.lv",
+    "tvnet.lv",
+    "mail.ru",
+    "yandex.ru",
+    "gmx.net",
+    "gmx.de",
+    "web.de",
+)
 FALLBACK_CHARSETS = ("utf-8", "windows-1257", "windows-1252")
 BATCH_SIZE = 500
 PARSE_WORKERS = 0
@@ -97,6 +124,21 @@ def forbidden_types() -> tuple[str, ...]:
 def rate_limit() -> tuple[int, int]:
     count, seconds = get("RATE_LIMIT", RATE_LIMIT)
     return int(count), int(seconds)
+
+
+def domain_rate_limit() -> tuple[int, int]:
+    count, seconds = get("DOMAIN_RATE_LIMIT", DOMAIN_RATE_LIMIT)
+    return int(count), int(seconds)
+
+
+def domain_rate_exempt() -> frozenset[str]:
+    return frozenset(d.lower() for d in get("DOMAIN_RATE_EXEMPT", DOMAIN_RATE_EXEMPT))
+
+
+def authserv_ids() -> tuple[str, ...]:
+    """The authserv-ids of our own receiving hosts (RFC 8601), e.g. ``("mx.altum.lv",)``.  Empty
+    (the default): no Authentication-Results header is believed, since anybody can write one."""
+    return tuple(str(a).strip().lower() for a in get("AUTHSERV_IDS", ()) if str(a).strip())
 
 
 def fallback_charsets() -> tuple[str, ...]:

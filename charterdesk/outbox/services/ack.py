@@ -133,6 +133,7 @@ def send_acknowledgement(
                 direction=Direction.OUTBOUND,
                 kind=MessageKind.ACK,
                 body=rendered.body,
+                subject=rendered.subject,  # the ack's own subject (see ``thread_subject``)
                 channel=Channel.EMAIL,
                 language=language,
                 at=at,

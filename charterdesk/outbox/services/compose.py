@@ -61,9 +61,23 @@ def angle(message_id: str) -> str:
     return f"<{value}>" if value else ""
 
 
+def sender_verified(message: Message | None) -> bool:
+    """The receiving server confirmed who sent ``message`` (SPF/DKIM/DMARC aligned ``pass``,
+    stored by e-mail intake in ``meta["auth"]``)."""
+    auth = (message.meta or {}).get("auth") if message is not None else None
+    return isinstance(auth, dict) and auth.get("verdict") == "pass"
+
+
 def thread_subject(case: Case, answers: Message | None, message: Message) -> str:
-    """``Re: <the client's subject> [ALT-2026-000123]``; the reference is added once."""
-    if answers is not None and answers.subject.strip():
+    """``Re: <the client's subject> [ALT-2026-000123]``; the reference is added once.
+
+    An automatic acknowledgement repeats the subject only of a sender the receiving server
+    verified; otherwise it has its template's own subject (``Jūsu e-pasts ir saņemts``): anybody
+    can put another person's address in From, and an echo would carry their text to that person
+    (issue 13)."""
+    if message.kind == MessageKind.ACK and not sender_verified(answers):
+        subject = (message.subject or "").strip()
+    elif answers is not None and answers.subject.strip():
         base = answers.subject.strip()
         subject = base if _REPLY_PREFIX.match(base) else f"Re: {base}"
     else:

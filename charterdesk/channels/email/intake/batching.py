@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING
 from charterdesk.cases.models import Case
 from charterdesk.cases.services import InboundItem, case_receive_batch
 from charterdesk.channels.email.intake.linking import (
-    case_by_subject,
     header_rows,
     references_in,
     stored_case_id,
+    subject_case,
     wanted_ids,
 )
 
@@ -69,7 +69,10 @@ class Pending:
         self.duplicates.append((outcome, self.by_id[bare]))
 
     def find_case(
-        self, parsed: ParsedEmail, lookup: Callable[[list[str]], dict[str, int]] = header_rows
+        self,
+        parsed: ParsedEmail,
+        lookup: Callable[[list[str]], dict[str, int]] = header_rows,
+        forged: bool = False,
     ) -> tuple[Case | None, str, int | None] | None:
         """``linking.find_case`` with the queue in view: ``(case, how, queued index)`` where the
         index is the queued message it answers (case None then); None when only writing the
@@ -92,7 +95,7 @@ class Pending:
             known = set(Case.objects.filter(reference__in=refs).values_list("reference", flat=True))
             if any(ref not in known for ref in refs):
                 return None  # may be a case opened in the queue
-        case = case_by_subject(parsed.subject)
+        case = subject_case(parsed, forged)
         return (case, "subject", None) if case is not None else (None, "", None)
 
     def flush(self) -> dict[str, tuple[int, int]]:

@@ -9,7 +9,9 @@ The order of the rules (each message goes to exactly one outcome):
    ``message.bounced`` on the case); a report the outbox does not know (a delay, or a message it
    did not send) but whose case is found becomes an internal note; a report for mail we did not
    send                                                              -> quarantine
-5. threaded (In-Reply-To / References, then the reference in the subject) to a case, or not
+5. threaded (In-Reply-To / References, then the reference in the subject) to a case, or not;
+   the subject threads only the case's own client (``linking``); anybody else's message that
+   names a case opens a new one linked to it as "mentions"
 6. automatic (RFC 3834, Precedence, List-Id, null sender) and on no case -> quarantine
 7. over the per-sender rate limit                                    -> quarantine
 8. the client by address (created if new); no usable address        -> quarantine ``no_sender``
@@ -41,15 +43,18 @@ from charterdesk.cases.models import Case, Channel, Direction, Message, MessageK
 from charterdesk.cases.services import AttachmentData, InboundItem, case_add_message, case_open
 from charterdesk.cases.status import ACTIVE, Status
 from charterdesk.channels.email import conf
+from charterdesk.channels.email.intake.authentication import sender_authentication
 from charterdesk.channels.email.intake.batching import Pending
 from charterdesk.channels.email.intake.details import detail
 from charterdesk.channels.email.intake.linking import (
     find_case,
     header_rows,
     id_variants,
+    mentioned_cases,
     outbound_message,
     wanted_ids,
 )
+from charterdesk.channels.email.intake.mentions import link_mentions
 from charterdesk.channels.email.models import InboundEmail, InboundState, QuarantineReason
 from charterdesk.channels.email.parsing import Address, ParsedEmail
 from charterdesk.clients.models import Client
@@ -364,6 +369,10 @@ def deliver(
     if parsed.auto_submitted:
         info["auto_submitted"] = parsed.auto_submitted
     sender = parsed.sender.address.lower() if parsed.sender else ""
+    auth = sender_authentication(parsed)  # SPF/DKIM/DMARC from our receiving host, or None
+    if auth is not None:
+        info["auth"] = auth
+    forged = auth is not None and auth["verdict"] == "fail"
     bare = _bare(parsed.message_id)
     pending = ctx.pending
     if bare and not force and pending is not None and pending.queued(bare):
@@ -406,10 +415,10 @@ def deliver(
             bounced.info.update(info)
             return bounced
     queued_case: int | None = None  # the queued message it answers (batched)
-    found = pending.find_case(parsed, ctx.header_rows) if pending is not None else None
+    found = pending.find_case(parsed, ctx.header_rows, forged) if pending is not None else None
     if found is None:
         ctx.flush()  # only the written queue can tell
-        case, how = find_case(parsed)
+        case, how = find_case(parsed, forged)
     else:
         case, how, queued_case = found
     if (
@@ -419,7 +428,7 @@ def deliver(
     ):
         # Request or note depends on its case's status after the queued messages.
         ctx.flush()
-        case, how = find_case(parsed)
+        case, how = find_case(parsed, forged)
         queued_case = None
     if pending is not None and queued_case is not None:
         target = pending.items[queued_case].case_id
@@ -455,7 +464,15 @@ def deliver(
         )
     if sender:
         ctx.count(sender, row.received_at)
+    # Not threaded, but naming cases in the subject: a new case that mentions them.
+    mentions = mentioned_cases(parsed) if case is None and queued_case is None else []
+    if mentions:
+        info["mentions"] = [c.reference for c in mentions]
     meta = _meta(row, parsed, how)
+    if auth is not None:
+        meta["auth"] = auth
+    if mentions:
+        meta["mentions"] = info["mentions"]
     # The message as both paths write it (queued for the batch, or at once).
     common: dict[str, Any] = dict(
         subject=parsed.subject,
@@ -470,8 +487,10 @@ def deliver(
         at=row.received_at,
         channel=Channel.EMAIL,
     )
-    if pending is not None and (
-        case is None or not (parsed.auto_submitted and Status(case.status) not in ACTIVE)
+    if (
+        pending is not None
+        and not mentions
+        and (case is None or not (parsed.auto_submitted and Status(case.status) not in ACTIVE))
     ):
         queued = Outcome(InboundState.PROCESSED, info=info)
         opens = case is None and queued_case is None
@@ -517,6 +536,7 @@ def deliver(
             **common,
         )
     ctx.wrote(bare, case.pk, message.pk)
+    link_mentions(case, message, mentions)
     return Outcome(InboundState.PROCESSED, case_id=case.pk, message_pk=message.pk, info=info)
 
 

@@ -1,9 +1,19 @@
 """Which case a message belongs to: In-Reply-To / References first, then the case reference in the
-subject.  Our outbound messages' Message-IDs are on ``cases.Message.message_id`` (indexed)."""
+subject.  Our outbound messages' Message-IDs are on ``cases.Message.message_id`` (indexed).
+
+**No case hijack by subject** (issue 13).  Anybody can write ``ALT-2026-000008`` in a subject, so
+a reference in the subject threads a message only when its sender is that case's client (their
+address, case-insensitively) or an address that already wrote to that case, and only when the
+receiving server did not find the sender forged (``Authentication-Results``: ``fail``).  Any other
+sender's message opens a new case that *mentions* the named one (``cases.CaseLink``, shown on
+both), and the named case is not reopened.  Threading by In-Reply-To / References to our own
+Message-IDs is unchanged: those IDs are only in mail we sent.
+"""
 
 from __future__ import annotations
 
 import re
+from email.utils import parseaddr
 
 from django.conf import settings
 
@@ -70,18 +80,51 @@ def case_by_headers(parsed: ParsedEmail) -> Case | None:
 
 
 def case_by_subject(subject: str) -> Case | None:
+    """The newest case named in ``subject``, whoever wrote it (see :func:`subject_case`)."""
     refs = references_in(subject)
     if not refs:
         return None
     return Case.objects.filter(reference__in=refs).order_by("-created_at").first()
 
 
-def find_case(parsed: ParsedEmail) -> tuple[Case | None, str]:
+def known_sender(case: Case, address: str) -> bool:
+    """``address`` is the case's client's, or one that already wrote an e-mail to the case."""
+    address = address.strip().lower()
+    if not address:
+        return False
+    client_email = Case.objects.filter(pk=case.pk).values_list("client__email", flat=True).first()
+    if (client_email or "").strip().lower() == address:
+        return True
+    senders = Message.objects.filter(
+        case=case, direction=Direction.INBOUND, channel="email"
+    ).values_list("sender", flat=True)
+    return any(parseaddr(s)[1].strip().lower() == address for s in senders)
+
+
+def subject_case(parsed: ParsedEmail, forged: bool = False) -> Case | None:
+    """The case the subject names, if its sender may add to it (see the module's text);
+    ``forged``: the receiving server found the sender forged."""
+    case = case_by_subject(parsed.subject)
+    if case is None or forged or parsed.sender is None:
+        return None
+    return case if known_sender(case, parsed.sender.address) else None
+
+
+def mentioned_cases(parsed: ParsedEmail, exclude: int | None = None) -> list[Case]:
+    """The cases named in the subject (a message that was not added to them mentions them)."""
+    refs = references_in(parsed.subject)
+    if not refs:
+        return []
+    cases = Case.objects.filter(reference__in=refs).order_by("created_at")
+    return [c for c in cases[:20] if c.pk != exclude]
+
+
+def find_case(parsed: ParsedEmail, forged: bool = False) -> tuple[Case | None, str]:
     """``(case, how)``: how is ``"headers"`` or ``"subject"`` (or ``""`` with no case)."""
     case = case_by_headers(parsed)
     if case is not None:
         return case, "headers"
-    case = case_by_subject(parsed.subject)
+    case = subject_case(parsed, forged)
     if case is not None:
         return case, "subject"
     return None, ""

@@ -523,4 +523,7 @@ def _build(
         language=guess_language(f"{subject}\n{fresh}"),
         security=walk.security,
         size=len(raw),
+        authentication=[
+            capped(v, TEXT_LIMIT)[0] for v in headers.raw_all("Authentication-Results")[:20]
+        ],
     )

@@ -78,6 +78,9 @@ class ParsedEmail:
     language: str
     security: str  # "", "pgp-signed", "pgp-encrypted", "smime-signed", "smime-encrypted"
     size: int
+    # The Authentication-Results header values, topmost first (judged by the intake, which knows
+    # which receiving host to trust: ``intake/authentication.py``).
+    authentication: list[str] = field(default_factory=list)
 
     @property
     def recipients(self) -> list[Address]:
