@@ -13,7 +13,7 @@ The order of the rules (each message goes to exactly one outcome):
    the subject threads only the case's own client (``linking``); anybody else's message that
    names a case opens a new one linked to it as "mentions"
 6. automatic (RFC 3834, Precedence, List-Id, null sender) and on no case -> quarantine
-7. over the per-sender rate limit                                    -> quarantine
+7. over the per-sender rate limit, or the per-domain one (``limits``) -> quarantine
 8. the client by address (created if new); no usable address        -> quarantine ``no_sender``
 9. a new case for the programme whose address it was sent to, or a message on the found case.
    An automatic message on a case that is already finished becomes an internal note so that an
@@ -46,6 +46,7 @@ from charterdesk.channels.email import conf
 from charterdesk.channels.email.intake.authentication import sender_authentication
 from charterdesk.channels.email.intake.batching import Pending
 from charterdesk.channels.email.intake.details import detail
+from charterdesk.channels.email.intake.limits import DomainLimit
 from charterdesk.channels.email.intake.linking import (
     find_case,
     header_rows,
@@ -135,6 +136,7 @@ class BatchContext:
         self.limit, self.window = conf.rate_limit()
         self.recent: dict[str, list[datetime]] = defaultdict(list)
         senders = {p.sender.address.lower() for p in parsed if p.sender}
+        self.domains = DomainLimit(senders, since)
         if senders and self.limit > 0:
             rows = (
                 InboundEmail.objects.filter(
@@ -177,6 +179,7 @@ class BatchContext:
 
     def count(self, sender: str, at: datetime) -> None:
         bisect.insort(self.recent[sender], at)
+        self.domains.count(sender, at)
 
     def client_for(self, address: Address, language: str) -> Client:
         key = address.address.strip().lower()
@@ -451,6 +454,18 @@ def deliver(
                 "More than %(limit)s messages from %(sender)s within %(seconds)s seconds."
             ),
             {"limit": ctx.limit, "sender": sender, "seconds": ctx.window},
+            **info,
+        )
+    domain = ctx.domains.over(sender, row.received_at) if not force and sender else ""
+    if domain:
+        ctx.count(sender, row.received_at)
+        return Outcome.quarantine(
+            QuarantineReason.RATE_LIMITED,
+            gettext_noop(
+                "More than %(limit)s messages from the domain %(domain)s within %(seconds)s "
+                "seconds."
+            ),
+            {"limit": ctx.domains.limit, "domain": domain, "seconds": ctx.domains.window},
             **info,
         )
     client = _client(parsed, ctx, sender_override)

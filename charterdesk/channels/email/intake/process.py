@@ -39,6 +39,7 @@ from django.utils.translation import gettext_noop
 
 from charterdesk.channels.email import conf
 from charterdesk.channels.email.intake.deliver import BatchContext, Outcome, deliver
+from charterdesk.channels.email.intake.limits import domain_of
 from charterdesk.channels.email.models import InboundEmail, InboundState, QuarantineReason
 from charterdesk.channels.email.parsing import Address, ParsedAttachment, ParsedEmail
 from charterdesk.channels.email.parsing.batch import (
@@ -73,6 +74,7 @@ _SAVE_FIELDS = [
     "reason",
     "error",
     "sender",
+    "sender_domain",
     "subject",
     "case",
     "case_message",
@@ -305,6 +307,7 @@ def _apply(row: InboundEmail, outcome: Outcome, parsed: ParsedEmail | None) -> N
     row.error = outcome.error
     if parsed is not None:
         row.sender = parsed.sender.address.lower()[:300] if parsed.sender else ""
+        row.sender_domain = domain_of(row.sender)[:255]
         row.subject = parsed.subject[:300]
     row.case_id = outcome.case_id
     row.case_message_id = outcome.message_pk
@@ -410,6 +413,7 @@ def _write_one(row: InboundEmail, result: ParseResult, stats: ProcessStats) -> N
         reason=row.reason,
         error=row.error,
         sender=row.sender,
+        sender_domain=row.sender_domain,
         subject=row.subject,
         case=None,
         case_message=None,
