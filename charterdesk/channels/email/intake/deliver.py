@@ -215,12 +215,16 @@ def _attachments(parsed: ParsedEmail) -> list[AttachmentData]:
 
 
 def forbidden_attachments(parsed: ParsedEmail) -> list[str]:
+    """The forbidden files of ``parsed``: attachments, and files inside attached messages and
+    archives (``zip/inside.exe``; ``parsing/contents.py``)."""
     extensions = conf.forbidden_extensions()
     types = conf.forbidden_types()
+    files = [(a.filename, a.content_type) for a in parsed.attachments] + parsed.inner_files
     return [
-        a.filename
-        for a in parsed.attachments
-        if a.filename.lower().rstrip(". ").endswith(extensions) or a.content_type.lower() in types
+        name
+        for name, ctype in files
+        if name.rsplit("/", 1)[-1].lower().rstrip(". ").endswith(extensions)
+        or ctype.lower() in types
     ]
 
 
@@ -409,6 +413,13 @@ def deliver(
                 QuarantineReason.FORBIDDEN_ATTACHMENT,
                 gettext_noop("Forbidden attachment type: %(files)s"),
                 {"files": ", ".join(blocked)},
+                **info,
+            )
+        if parsed.inner_problems:  # an archive that could hide one
+            return Outcome.quarantine(
+                QuarantineReason.FORBIDDEN_ATTACHMENT,
+                gettext_noop("An attachment could not be inspected fully: %(problems)s"),
+                {"problems": "; ".join(parsed.inner_problems[:10])},
                 **info,
             )
     if parsed.report is not None:

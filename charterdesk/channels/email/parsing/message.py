@@ -25,6 +25,12 @@ from email.parser import BytesParser
 from email.policy import EmailPolicy
 
 from charterdesk.channels.email.parsing.charsets import DEFAULT_FALLBACKS, decode_text
+from charterdesk.channels.email.parsing.contents import (
+    Contents,
+    is_archive,
+    look_into,
+    message_files,
+)
 from charterdesk.channels.email.parsing.headers import (
     TEXT_LIMIT,
     HeaderReader,
@@ -109,6 +115,8 @@ class _Walk:
         self.report_fields: list[dict[str, str]] = []
         self.original_ids: list[str] = []
         self.leaf = 0
+        # Attached messages (index of their attachment, the message), looked into at the end.
+        self.forwarded: list[tuple[int, Message]] = []
 
     # --- helpers -------------------------------------------------------------------------------
     def defect(self, part: Message, where: str) -> None:
@@ -194,6 +202,7 @@ class _Walk:
             if isinstance(inner, Message):
                 self.original_ids.extend(_ids_of(inner))
                 self.attach(part, "message/rfc822", _as_bytes(inner))
+                self.forwarded.append((len(self.attachments) - 1, inner))
             else:
                 self.attach(part, "message/rfc822", self.payload(part))
             fixed = self.attachments[-1]
@@ -489,6 +498,15 @@ def _build(
     headers = HeaderReader(msg, walk.repairs, fallbacks)
     walk.defect(msg, "message")
     walk.visit(msg)
+    inside = Contents()
+    forwarded = dict(walk.forwarded)
+    for index, attachment in enumerate(walk.attachments):
+        if index in forwarded:
+            message_files(forwarded[index], attachment.filename, inside)
+        elif attachment.content_type == "message/rfc822" or is_archive(
+            attachment.filename, attachment.content_type, attachment.content
+        ):  # (an attached message the parser did not read: base64, or nested too deeply)
+            look_into(attachment.filename, attachment.content_type, attachment.content, inside)
     text = "\n\n".join(t.strip("\n") for t in walk.texts if t.strip())
     html_source = "\n".join(walk.htmls)
     html = sanitise(html_source) if html_source.strip() else ""
@@ -523,6 +541,8 @@ def _build(
         language=guess_language(f"{subject}\n{fresh}"),
         security=walk.security,
         size=len(raw),
+        inner_files=inside.files,
+        inner_problems=inside.problems,
         authentication=[
             capped(v, TEXT_LIMIT)[0] for v in headers.raw_all("Authentication-Results")[:20]
         ],

@@ -81,6 +81,10 @@ class ParsedEmail:
     # The Authentication-Results header values, topmost first (judged by the intake, which knows
     # which receiving host to trust: ``intake/authentication.py``).
     authentication: list[str] = field(default_factory=list)
+    # Files inside forwarded messages and archives (path, content type), and what could not be
+    # looked into (``parsing/contents.py``).
+    inner_files: list[tuple[str, str]] = field(default_factory=list)
+    inner_problems: list[str] = field(default_factory=list)
 
     @property
     def recipients(self) -> list[Address]:
