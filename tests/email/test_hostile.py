@@ -41,10 +41,17 @@ def _best(make: Callable[[], object], repeat: int = 3) -> float:
 def test_hostile_message_parses_in_linear_time(name):
     build_raw, size, _unit = hostile.HOSTILE[name]
     small, large = build_raw(size // 8), build_raw(size // 4)
-    t_small = _best(lambda: parse_message(small))
-    t_large = _best(lambda: parse_message(large))
-    # 2.5x for twice the input (quadratic would be 4x); 20 ms of slack for a noisy machine.
-    assert t_large <= 2.5 * t_small + 0.02, (name, t_small, t_large)
+    # 2.5x for twice the input (quadratic would be 4x); 20 ms of slack.  The machine is shared
+    # and noisy: measured again up to three times (a quadratic step fails every time).
+    seen = []
+    for _attempt in range(3):
+        t_small = _best(lambda: parse_message(small))
+        t_large = _best(lambda: parse_message(large))
+        seen.append((round(t_small, 4), round(t_large, 4)))
+        if t_large <= 2.5 * t_small + 0.02:
+            break
+    else:
+        pytest.fail(f"{name}: {seen}")
 
 
 @pytest.mark.parametrize(

@@ -65,7 +65,10 @@ class _RawHeaders(EmailPolicy):
             return value
         # What the walk reads this way (Content-Type, -Disposition, -ID …) is cut at
         # ``TEXT_LIMIT``: the stdlib's parameter parser is quadratic in the number of ";".
-        value = capped(value, TEXT_LIMIT)[0]
+        if len(value) > TEXT_LIMIT:
+            value = capped(value, TEXT_LIMIT)[0]
+        if "\n" not in value and "\r" not in value:
+            return value  # (read for every part many times: the common case first)
         return "".join(_LINE_BREAK.split(value))  # as EmailPolicy unfolds: CR and LF only
 
 
