@@ -1,14 +1,16 @@
 """Step two of intake: turn stored rows into cases, in batches, so that nothing is lost or doubled.
 
 - Rows are taken in id order, ``batch_size`` at a time (``SELECT … FOR UPDATE SKIP LOCKED`` on
-  PostgreSQL, so several processes may run).
+  PostgreSQL, so several processes may run).  Before a batch is written its rows' ``attempts``
+  counter is raised and committed: if the process dies while writing them, the next run sees it.
 - Parsing (pure, no database) runs in a pool of worker processes when one is given; the next batch
   is parsed while the current one is written.  Each message is parsed under a time limit
   (``CHARTERDESK_EMAIL_PARSE_SECONDS``); one over it goes to quarantine as ``too_complex``.
-- Before a batch is parsed its rows' ``attempts`` counter is raised and committed.  A batch with
-  an earlier try that died (the process ended while parsing or writing it), a pool that broke or
-  did not answer in time, and processing outside the main thread (where no alarm can be set)
-  parse in a child process that is killed when one message takes too long
+- Before a batch is parsed in this process, and again before it is written, its rows'
+  ``attempts`` counter is raised and committed (the first undone once parsing ended).  A batch
+  with an earlier try that died (the process ended while parsing or writing it), a pool that
+  broke or did not answer in time, and processing outside the main thread (where no alarm can
+  be set) parse in a child process that is killed when one message takes too long
   (``parsing.batch.parse_isolated``): that message is ``too_complex``, the rest goes on.
 - A batch is written in one transaction: every case change of its messages plus each row's new
   state.  A crash rolls all of it back, and the rows are simply still ``stored``.
@@ -144,7 +146,6 @@ class _Parser:
         return done
 
     def submit(self, rows: Sequence[InboundEmail]) -> Future[list[ParseResult]]:
-        _count_try(rows)
         if any(row.attempts > 0 for row in rows):
             # An earlier try died with the process, perhaps on one of these messages.
             return self._isolated(rows)
@@ -152,8 +153,12 @@ class _Parser:
         if self.pool is None:
             if threading.current_thread() is not threading.main_thread():
                 return self._isolated(rows)  # no alarm outside the main thread
+            # Parsed here: a crash while parsing must be seen by the next run (counted), but a
+            # batch parsed ahead is not "retried" when the batch before it crashes (uncounted).
+            _count_try(rows)
             done: Future[list[ParseResult]] = Future()
             done.set_result(parse_batch(items, self.fallbacks, self.seconds))
+            _count_try(rows, -1)
             return done
         # Split over the workers so both cores parse the same batch.
         size = max(1, -(-len(items) // max(1, self.workers)))
@@ -197,13 +202,13 @@ class _Parser:
         self.pool = make_pool(self.workers)
 
 
-def _count_try(rows: Sequence[InboundEmail]) -> None:
+def _count_try(rows: Sequence[InboundEmail], by: int = 1) -> None:
     """Count the try first (committed): if the process dies while parsing or writing these rows,
     the next run sees it, parses them apart and writes them one at a time.  The rows in memory
     keep the count they were claimed with."""
     if rows:
         InboundEmail.objects.filter(pk__in=[r.pk for r in rows], state=InboundState.STORED).update(
-            attempts=F("attempts") + 1
+            attempts=F("attempts") + by
         )
 
 
@@ -516,7 +521,9 @@ def _process(
                 for row, result in zip(current, results, strict=True):
                     _write_one(row, result, stats)
             else:
-                # The try was counted before parsing (``_count_try``).
+                # Count the try first (committed): if the process dies while writing this batch,
+                # the next run sees it and takes these messages one at a time.
+                _count_try(current)
                 try:
                     _write_batch(current, results, stats)
                 except Exception:
