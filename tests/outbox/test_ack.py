@@ -88,6 +88,8 @@ def test_english_ack(institution):
         ack = send_acknowledgement(message=inbound, expected_answer_by=DUE)
     assert "registered as " + case.reference in ack.body
     assert "by 26 November 2026 at 10:00 at the latest" in ack.body
+    # An unverified sender: no name from their From header in the greeting (issue 13).
+    assert ack.body.startswith("Hello,\n")
     assert ack.outbox.identity_text.startswith(
         "Kind regards,\nDevelopment Finance Institution Altum"
     )
@@ -289,3 +291,16 @@ def test_ack_repeats_the_subject_only_of_a_verified_sender(institution, employee
         ack = send_acknowledgement(message=inbound, expected_answer_by=DUE)
     assert ack is not None
     assert ack.outbox.subject == f"Re: {inbound.subject} [{case.reference}]"
+
+
+def test_english_ack_greets_a_verified_sender_by_name(institution):
+    case = open_email_case(language="en", subject="Housing guarantee")
+    inbound = receive(case, body="Hello")
+    inbound.meta = {
+        **inbound.meta,
+        "auth": {"by": "mx.altum.lv", "dkim": "pass", "verdict": "pass"},
+    }
+    inbound.save(update_fields=["meta"])
+    with time_machine.travel(DUE - timedelta(days=1), tick=False):
+        ack = send_acknowledgement(message=inbound, expected_answer_by=DUE)
+    assert ack.body.startswith("Hello Jānis Ozols,\n")

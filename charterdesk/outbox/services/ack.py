@@ -27,6 +27,7 @@ from charterdesk.cases.services import case_add_message
 from charterdesk.cases.status import ACTIVE
 from charterdesk.outbox.identity import block_language
 from charterdesk.outbox.models import OutboxMessage
+from charterdesk.outbox.services.compose import sender_verified
 from charterdesk.outbox.services.templates import render_for_case
 
 logger = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ def send_acknowledgement(
         language=language,
         expected_answer_by=when,
         received_at=message.created_at,
+        unverified=not sender_verified(message),  # no echo of what the sender wrote
     )
     try:
         with transaction.atomic():
