@@ -48,6 +48,9 @@ def fresh_database(name: str) -> dict[str, str]:
     return env
 
 
+LAST_CPU = [0.0]
+
+
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     """Run ``command`` under ``/usr/bin/time -v``: wall seconds, peak RSS in MB, its output."""
     started = time.perf_counter()
@@ -59,6 +62,11 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, int, str]:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
     match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
     peak = int(match.group(1)) // 1024 if match else -1
+    cpu = sum(
+        float(m.group(1))
+        for m in re.finditer(r"(?:User|System) time \(seconds\): ([\d.]+)", done.stderr)
+    )
+    LAST_CPU[0] = cpu  # the command and the processes it waited for
     return seconds, peak, done.stdout
 
 
@@ -117,7 +125,7 @@ def report(
 ) -> None:
     print(
         f"{label}: {count} messages in {seconds:.1f} s = {count / seconds:.0f} messages/s, "
-        f"peak RSS {peak} MB"
+        f"CPU {LAST_CPU[0]:.1f} s, peak RSS {peak} MB"
     )
     print(f"  states {found['states']} quarantine {found['reasons'] or '{}'}")
     print(

@@ -47,8 +47,9 @@ def main() -> None:
     import django
 
     django.setup()
-    from charterdesk.cases import events
-    from charterdesk.channels.email.intake import batching, deliver, process
+    from charterdesk.assembly.route import ROUTE, Step
+    from charterdesk.cases import recording
+    from charterdesk.channels.email.intake import batching, process, rules
 
     spent: dict[str, float] = collections.defaultdict(float)
 
@@ -65,15 +66,17 @@ def main() -> None:
     for module, name, label in [
         (process, "parse_batch", "parsing"),
         (batching, "case_receive_batch", "case_receive_batch incl. listeners"),
-        (deliver, "client_get_or_create_by_email", "new clients"),
+        (rules, "client_get_or_create_by_email", "new clients"),
         (process, "_claim", "claiming rows"),
         (process, "_save_rows", "saving row state"),
     ]:
         setattr(module, name, timed(label, getattr(module, name)))
-    events._batch_listeners[:] = [
-        (timed(f"  listener {fn.__module__}", fn), replaces)
-        for fn, replaces in events._batch_listeners
-    ]
+    recording.install_route(
+        [
+            Step(step.name, step.events, timed(f"  route step {step.name}", step.listener))
+            for step in ROUTE
+        ]
+    )
     started = time.perf_counter()
     stats = process.process_pending(limit=args.limit, workers=0)
     total = time.perf_counter() - started

@@ -70,9 +70,9 @@ def main() -> None:
     django.setup()
     from django.conf import settings
 
-    from charterdesk.cases.events import register_listener, unregister_listener
+    from charterdesk.assembly.route import ROUTE
+    from charterdesk.cases.recording import install_route
     from charterdesk.cases.services import case_add_message, case_open, case_reply
-    from charterdesk.outbox.listener import on_case_event
     from charterdesk.outbox.models import OutboxMessage
     from charterdesk.outbox.services import outbox_send_pending
     from tests.factories import make_client, make_employee, make_institution
@@ -109,9 +109,9 @@ def main() -> None:
 
     timed_replies(20)  # warm-up (with the outbox)
     OutboxMessage.objects.all().delete()
-    unregister_listener(on_case_event)
+    install_route([step for step in ROUTE if step.name != "outbox"])
     without = timed_replies(args.replies)
-    register_listener(on_case_event)
+    install_route(ROUTE)
     with_outbox = timed_replies(args.replies)
     engine = "PostgreSQL" if url.startswith("postgres") else "SQLite"
     print(f"database: {engine}; replies: {args.replies} each")

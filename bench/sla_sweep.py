@@ -147,7 +147,7 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from charterdesk.sla.engine import timer_check
+    from charterdesk.sla.checks import timer_check
     from charterdesk.sla.models import Timer
 
     if not args.keep or not Timer.objects.exists():

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "charterdesk.channels.email",
     "charterdesk.search",
     "charterdesk.desk",
+    "charterdesk.assembly",
 ]
 
 MIDDLEWARE = [

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def get_calendar(office: Any = None) -> BusinessCalendar:
-    """The calendar of ``office`` (an Office, its pk or code; None: the institution's default).
+    """The calendar of ``office`` (an Office; None: the institution's default).
 
     See :func:`charterdesk.calendar.registry.get_calendar`."""
     from charterdesk.calendar.registry import get_calendar as _get

@@ -24,10 +24,6 @@ REVISION_CHECK_SECONDS = 2.0
 TIME_ZONE = "Europe/Riga"
 
 
-class UnknownOffice(LookupError):
-    pass
-
-
 _lock = threading.Lock()
 _cache: dict[int | None, BusinessCalendar] = {}
 _default_id: list[int | None] = []  # [] = not looked up yet
@@ -83,21 +79,10 @@ def _default_schedule_id() -> int | None:
 
 
 def _schedule_id_for(office: Any) -> int | None:
+    """``office``: None (the default schedule) or anything with a ``schedule_id`` (an office)."""
     if office is None:
         return _default_schedule_id()
-    if hasattr(office, "schedule_id"):
-        return office.schedule_id or _default_schedule_id()
-    from charterdesk.directory.models import Office
-
-    query = (
-        Office.objects.filter(code=office)
-        if isinstance(office, str)
-        else Office.objects.filter(pk=office)
-    )
-    found = query.values_list("pk", "schedule_id").first()
-    if found is None:
-        raise UnknownOffice(f"there is no office {office!r}")
-    return found[1] or _default_schedule_id()
+    return office.schedule_id or _default_schedule_id()
 
 
 def build_calendar(schedule: Schedule | None) -> BusinessCalendar:
@@ -120,9 +105,8 @@ def build_calendar(schedule: Schedule | None) -> BusinessCalendar:
 
 
 def get_calendar(office: Any = None) -> BusinessCalendar:
-    """The calendar of ``office`` (an Office, its pk or its code; None: the default schedule).
-
-    Raises :class:`UnknownOffice` for an office pk or code that does not exist."""
+    """The calendar of ``office`` (an ``Office``, or anything with its ``schedule_id``; None: the
+    default schedule).  An office by code or id: ``directory.calendars.office_calendar``."""
     _check_revision()
     schedule_id = _schedule_id_for(office)
     calendar = _cache.get(schedule_id)

@@ -6,7 +6,12 @@ from django.utils.translation import gettext as _
 
 
 class CaseError(Exception):
-    """A case operation that the rules do not allow."""
+    """A case operation that the rules do not allow.  ``field``: the argument at fault, when one
+    is (a form shows the message beside it)."""
+
+    def __init__(self, *args: object, field: str = "") -> None:
+        super().__init__(*args)
+        self.field = field
 
 
 class IllegalTransition(CaseError):

@@ -10,14 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from charterdesk.cases.status import Status
 from charterdesk.clients.models import Client, Language
 from charterdesk.directory.models import Employee, ExternalInstitution, Office, Programme, Team
-
-
-class Channel(models.TextChoices):
-    EMAIL = "email", _("e-mail")
-    PHONE = "phone", _("phone")
-    IN_PERSON = "in_person", _("in person")
-    POST = "post", _("post")
-    PORTAL = "portal", _("client portal")
+from charterdesk.standard.channels import Channel as Channel  # the one enum, also from here
 
 
 class ReferenceCounter(models.Model):

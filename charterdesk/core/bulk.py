@@ -4,7 +4,8 @@
 travel as data, not as SQL text the server has to parse, which matters for raw e-mail bytes and
 long message bodies (an ``INSERT`` of 500 raw messages is a statement of tens of megabytes).  The
 primary keys, when wanted, are taken from the table's sequence first, so the instances know them
-as ``bulk_create`` would set them.  On other databases it is ``bulk_create``.
+as ``bulk_create`` would set them.  On other databases, and for a handful of rows (one
+``INSERT … RETURNING`` is then one round trip instead of two), it is ``bulk_create``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
+
+#: Below this many rows ``bulk_create`` (one statement) is cheaper than sequence + ``COPY``.
+COPY_FROM = 8
 
 
 def _concrete_fields(model: type[Model], with_pk: bool) -> list[Field[Any, Any]]:
@@ -84,7 +88,7 @@ def copy_insert(objs: Sequence[M], *, with_pks: bool = False) -> Sequence[M]:
     model = type(objs[0])
     alias = router.db_for_write(model)
     connection = connections[alias]
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or len(objs) < COPY_FROM:
         model._default_manager.using(alias).bulk_create(objs)
         return objs
     meta = model._meta

@@ -6,7 +6,7 @@ the last event the user saw, so a change made meanwhile is refused and shown, ne
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -22,6 +22,8 @@ from charterdesk.directory.models import Employee, ExternalInstitution, Office, 
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+    from charterdesk.calendar.business import BusinessCalendar
 
 # --- inbox ------------------------------------------------------------------------------------
 
@@ -310,12 +312,14 @@ class DeclineForm(ActionForm):
         return text
 
 
-def default_promise_time(now: datetime) -> datetime:
-    """Two days ahead at 12:00 local time, moved off the weekend: a starting point to edit."""
-    local = timezone.localtime(now) + timedelta(days=2)
-    while local.weekday() >= 5:
-        local += timedelta(days=1)
-    return local.replace(hour=12, minute=0, second=0, microsecond=0)
+def default_promise_time(now: datetime, calendar: BusinessCalendar) -> datetime:
+    """Two days ahead at 12:00 local time, moved to the next working day of ``calendar`` (the
+    case office's: weekends, public holidays and the office's days off): a starting point to
+    edit."""
+    day = timezone.localtime(now).date() + timedelta(days=2)
+    while not calendar.day(day).working:
+        day += timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time(12, 0)))
 
 
 def promise_message(case: Case, due: datetime) -> str:
@@ -348,24 +352,7 @@ class PromiseForm(ActionForm):
             raise forms.ValidationError(_("The promised time must be in the future."))
         return due
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        due, message = data.get("due"), data.get("message") or ""
-        if due is not None and message:
-            local = timezone.localtime(due)
-            forms_of_date = {
-                local.strftime("%d.%m.%Y"),
-                local.strftime("%-d.%m.%Y"),
-                local.strftime("%-d %b %Y"),
-                local.strftime("%Y-%m-%d"),
-            }
-            if not any(f in message for f in forms_of_date):
-                self.add_error(
-                    "message",
-                    _("The message must tell the client the promised date (%(date)s).")
-                    % {"date": local.strftime("%d.%m.%Y")},
-                )
-        return data
+    # That the message states the date is the service's rule (case_promise), not the form's.
 
 
 class MistakeForm(ActionForm):

@@ -1,7 +1,8 @@
 """The institution and its people: offices, programmes, teams, employees, external institutions.
 
 Everything here is configuration an administrator edits in the admin; ALTUM's values are loaded as
-the default configuration by ``charterdesk loadaltum`` (and the demo).
+the default configuration by ``charterdesk loadconfig`` (``directory/defaults/altum.toml``; the demo
+loads it too).
 """
 
 from __future__ import annotations

@@ -92,13 +92,9 @@ def store(rows: list[tuple[int, str]]) -> None:
             cursor.executemany(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (%s, %s)", list(rows))
 
 
-def index_case(case_id: int) -> None:
-    """Rebuild the document of one case (called in the transaction that changed it)."""
-    index_cases([case_id])
-
-
 def index_cases(case_ids: list[int]) -> None:
-    """Rebuild the documents of ``case_ids`` with two reads and one upsert (a batch of changes)."""
+    """Rebuild the documents of ``case_ids`` with two reads and one upsert (in the transaction
+    that changed them)."""
     if not case_ids:
         return
     cases = Case.objects.filter(pk__in=case_ids).order_by("pk").values_list(*_CASE_FIELDS)

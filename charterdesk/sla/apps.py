@@ -22,12 +22,9 @@ class SlaConfig(AppConfig):
     verbose_name = _("Commitment timers")
 
     def ready(self) -> None:
+        # Which case events drive the timers: charterdesk.assembly.route.
         from charterdesk.calendar.services import register_change_listener
-        from charterdesk.cases.events import register_batch_listener, register_listener
-        from charterdesk.sla.batch import on_case_events
-        from charterdesk.sla.engine import on_calendar_changed, on_case_event
+        from charterdesk.sla.engine import on_calendar_changed
 
-        register_listener(on_case_event)
-        register_batch_listener(on_case_events, replaces=on_case_event)
         register_change_listener(on_calendar_changed)
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="sla_policy_hash")

@@ -19,29 +19,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from charterdesk.calendar import get_calendar
 from charterdesk.calendar.business import BusinessCalendar
 from charterdesk.calendar.registry import current_revision
-from charterdesk.cases.events import record_event
-from charterdesk.cases.models import Case, CaseEvent, Message
-from charterdesk.cases.services import case_set_next_due
+from charterdesk.cases.automatic import is_automatic
+from charterdesk.cases.models import Case, CaseEvent
+from charterdesk.cases.recording import record_event
+from charterdesk.cases.services import case_set_next_due_many
+from charterdesk.core.bulk import copy_insert
 from charterdesk.sla.deadlines import DeadlineError, compute, has_deadline
 from charterdesk.sla.hooks import owed_handler
-from charterdesk.sla.models import KeptBy, NotificationKind, Timer, TimerStatus
-from charterdesk.sla.notify import notify
+from charterdesk.sla.models import KeptBy, Timer, TimerStatus
 from charterdesk.standard import Commitment, get_policy
+from charterdesk.standard.channels import ANY_CHANNEL
 from charterdesk.standard.durations import DurationUnit
 from charterdesk.standard.events import Event
-from charterdesk.standard.policy import Channel
 
 log = logging.getLogger(__name__)
 
@@ -112,38 +114,52 @@ def schedule_fire(timer_id: int, at: datetime | None) -> None:
         enqueue_after_commit("timer_fire", at, timer_id)
 
 
-def refresh_case_due(case_id: int) -> datetime | None:
-    """Store the earliest due moment of the case's owed timers on the case (the inbox order)."""
-    # Two index range scans on (case, status, due_at) with LIMIT 1, rather than MIN over an OR.
-    firsts = [
-        Timer.objects.filter(case_id=case_id, status=TimerStatus.OPEN)
-        .order_by("due_at")
-        .values_list("due_at", flat=True)
-        .first(),
-        Timer.objects.filter(
-            case_id=case_id,
-            status=TimerStatus.BREACHED,
-            met_at__isnull=True,
-            explained_at__isnull=True,
+def schedule_fire_many(pending: list[tuple[int, datetime | None]]) -> None:
+    """After commit, the deferred checks of newly opened timers: one ``timer_fire`` for a single
+    timer, one ``timers_fire`` task for several, at the earliest of their moments.  That task
+    checks those due and enqueues itself again for the rest, so each timer is still checked at
+    its own moment; the periodic sweep remains the safety net if a task is lost."""
+    moments = [(pk, at) for pk, at in pending if at is not None]
+    if len(moments) == 1:
+        schedule_fire(*moments[0])
+    elif moments:
+        enqueue_after_commit(
+            "timers_fire", min(at for _pk, at in moments), [pk for pk, _ in moments]
         )
-        .order_by("due_at")
-        .values_list("due_at", flat=True)
-        .first(),
-    ]
-    due = min((d for d in firsts if d is not None), default=None)
-    case_set_next_due(case_id=case_id, due=due)
-    return due
 
 
-# --- opening and stopping ----------------------------------------------------------------------
+def refresh_cases_due(case_ids: Iterable[int]) -> None:
+    """Store on each case the earliest due moment of its owed timers (the inbox order): one
+    query for all of them, one ``UPDATE`` per distinct moment."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return
+    due = dict(
+        Timer.objects.filter(OWED, case_id__in=ids)
+        .values("case_id")
+        .annotate(first=Min("due_at"))
+        .values_list("case_id", "first")
+    )
+    case_set_next_due_many({case_id: due.get(case_id) for case_id in ids})
 
 
-def _apply_deadline(
+def refresh_case_due(case_id: int) -> None:
+    refresh_cases_due([case_id])
+
+
+# --- the deadline, opening and stopping ----------------------------------------------------------
+
+
+def timer_deadline(
     timer: Timer,
     commitment: Commitment,
     calendar: BusinessCalendar,
     computed_with: str | None = None,
 ) -> None:
+    """Set ``timer``'s due, warning and owed moments (and its next check) from ``commitment`` on
+    ``calendar``: the one place a deadline is computed, for a new timer, a batch of them, or a
+    re-computation.  A promised deadline runs to ``timer.due_at`` as given.  Raises
+    ``DeadlineError`` when it cannot be computed."""
     promised = (
         timer.due_at
         if commitment.deadline and commitment.deadline.unit is DurationUnit.PROMISED
@@ -157,38 +173,31 @@ def _apply_deadline(
     timer.next_check_at = next_check(timer)
 
 
-def timer_open(
-    *,
-    case: Case,
-    commitment: Commitment,
-    started_at: datetime,
-    message: Message | None = None,
-    start_event: CaseEvent | None = None,
-    promised: datetime | None = None,
+def _new_timer(
+    event: CaseEvent, commitment: Commitment, promised: datetime | None, computed_with: str | None
 ) -> Timer | None:
-    """Open ``commitment``'s timer on ``case`` (once per start event).  None if it cannot run
-    (e.g. a promised deadline without the promised moment)."""
-    if (
-        start_event is not None
-        and Timer.objects.filter(start_event=start_event, commitment_id=commitment.id).exists()
-    ):
-        return None
+    """``commitment``'s timer started by ``event`` (unsaved), or None if it cannot run (e.g. a
+    promised deadline without the promised moment)."""
     timer = Timer(
-        case=case,
-        message=message,
-        start_event=start_event,
+        case=event.case,
+        message=event.message,
+        start_event=event,
         commitment_id=commitment.id,
-        started_at=started_at,
-        due_at=promised or started_at,
+        started_at=event.at,
+        due_at=promised or event.at,
     )
     try:
-        _apply_deadline(timer, commitment, calendar_for(case))
+        timer_deadline(timer, commitment, calendar_for(event.case), computed_with)
     except DeadlineError as exc:
-        log.warning("case %s: no %s timer: %s", case.reference, commitment.id, exc)
+        log.warning("case %s: no %s timer: %s", event.case.reference, commitment.id, exc)
         return None
-    timer.save(force_insert=True)
-    schedule_fire(timer.pk, timer.next_check_at)
     return timer
+
+
+def _insert(timers: list[Timer]) -> None:
+    if timers:
+        copy_insert(timers, with_pks=True)
+        schedule_fire_many([(t.pk, t.next_check_at) for t in timers])
 
 
 def timer_stop(timer: Timer, *, at: datetime, event_type: str, kept_by: KeptBy) -> bool:
@@ -248,7 +257,7 @@ def _event_channel(event: CaseEvent) -> str:
 
 
 def _channel_matches(commitment: Commitment, channel: str) -> bool:
-    return Channel.ANY in commitment.channels or channel in {c.value for c in commitment.channels}
+    return ANY_CHANNEL in commitment.channels or channel in commitment.channels
 
 
 def _promised_moment(event: CaseEvent) -> datetime | None:
@@ -260,186 +269,89 @@ def _promised_moment(event: CaseEvent) -> datetime | None:
     return event.case.promised_by
 
 
-def _is_automatic(message: Message | None) -> bool:
-    # RFC 3834 auto-replies (out-of-office, bounces) owe no answer.
-    if message is None:
-        return False
-    meta: Any = message.meta or {}
-    value = meta.get("auto_submitted") if isinstance(meta, dict) else None
-    return bool(value) and str(value).lower() != "no"
+def _is_promised(commitment: Commitment) -> bool:
+    return bool(commitment.deadline and commitment.deadline.unit is DurationUnit.PROMISED)
 
 
-def on_case_event(event: CaseEvent) -> None:
-    """Registered with ``charterdesk.cases.events``: open, stop and explain timers per the policy."""
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What one event type does to the policy's clocks."""
+
+    starts: tuple[Commitment, ...]
+    stops: tuple[Commitment, ...]  # stopped (answered) or explained by it
+
+    @classmethod
+    def of(cls, etype: str) -> _Plan:
+        clocks = [c for c in get_policy().commitments.values() if has_deadline(c)]
+        return cls(
+            starts=tuple(c for c in clocks if etype in c.starts_on),
+            stops=tuple(c for c in clocks if etype in c.stops_on or etype in c.explained_by),
+        )
+
+
+def _stop_or_explain(
+    event: CaseEvent, plan: _Plan, computed_with: str | None
+) -> tuple[bool, list[Timer]]:
+    """Stop (or keep by explanation) the owed timers ``event`` answers; for a promised deadline
+    an explanation moves the promise.  Returns whether a timer changed, and the new timers to
+    open (to the new promised moment)."""
     etype = str(event.type)
-    if etype.startswith("timer."):
-        return
-    policy = get_policy()
-    relevant = [
-        c
-        for c in policy.commitments.values()
-        if has_deadline(c)
-        and (etype in c.starts_on or etype in c.stops_on or etype in c.explained_by)
-    ]
-    if not relevant:
-        return
-    case = event.case
     changed = False
-    for commitment in relevant:
+    opened: list[Timer] = []
+    for commitment in plan.stops:
         stops = etype in commitment.stops_on
-        explains = etype in commitment.explained_by
-        if not (stops or explains):
-            continue
         owed = (
             Timer.objects.select_for_update(of=("self",))
-            .filter(OWED, case=case, commitment_id=commitment.id, started_at__lte=event.at)
+            .filter(OWED, case=event.case, commitment_id=commitment.id, started_at__lte=event.at)
             .select_related("case", "message")
         )
+        kept_by = KeptBy.ANSWER if stops else KeptBy.EXPLANATION
         for timer in owed:
-            kept_by = KeptBy.ANSWER if stops else KeptBy.EXPLANATION
             changed |= timer_stop(timer, at=event.at, event_type=etype, kept_by=kept_by)
-        if explains and commitment.deadline and commitment.deadline.unit is DurationUnit.PROMISED:
-            # A moved promise: a new clock to the new promised moment.
-            opened = timer_open(
-                case=case,
-                commitment=commitment,
-                started_at=event.at,
-                message=event.message,
-                start_event=event,
-                promised=_promised_moment(event),
-            )
-            changed |= opened is not None
-    if _is_automatic(event.message):
-        relevant = [c for c in relevant if etype not in c.starts_on]
-    channel = _event_channel(event)
-    for commitment in relevant:
-        if etype in commitment.starts_on and _channel_matches(commitment, channel):
-            promised = (
-                _promised_moment(event)
-                if commitment.deadline and commitment.deadline.unit is DurationUnit.PROMISED
-                else None
-            )
-            opened = timer_open(
-                case=case,
-                commitment=commitment,
-                started_at=event.at,
-                message=event.message,
-                start_event=event,
-                promised=promised,
-            )
-            changed |= opened is not None
-    if changed:
-        refresh_case_due(case.pk)
+        if not stops and _is_promised(commitment):
+            moved = _new_timer(event, commitment, _promised_moment(event), computed_with)
+            if moved is not None:
+                opened.append(moved)
+    return changed, opened
 
 
-# --- checking: warnings, hand-overs, breaches -------------------------------------------------
-
-
-def _hand_over(timer: Timer, now: datetime) -> bool:
-    handler = owed_handler(timer.commitment_id)
-    if handler is None or timer.owed_at is None or timer.handed_over_at is not None:
-        return False
-    if timer.owed_at > now:
-        return False
-    try:
-        with transaction.atomic():
-            Timer.objects.filter(pk=timer.pk).update(handed_over_at=now)
-            handler(timer_id=timer.pk, case_id=timer.case_id, message_id=timer.message_id)
-    except Exception:
-        log.exception(
-            "the %s sender failed for timer %s; the sweep will retry", timer.commitment_id, timer.pk
-        )
-        return False
-    return True
-
-
-def timer_check(timer_id: int, now: datetime | None = None) -> bool:
-    """Do what is due on one timer at ``now``: hand over an owed action, warn, or breach.
-
-    Idempotent; a timer locked by another worker is skipped.  True if anything happened."""
-    now = now or timezone.now()
-    acted = False
-    with transaction.atomic():
-        timer = (
-            Timer.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("case", "case__assignee", "case__team", "message")
-            .filter(pk=timer_id)
-            .first()
-        )
-        if timer is None:
-            return False
-        if timer.status != TimerStatus.OPEN:
-            if timer.next_check_at is not None:
-                Timer.objects.filter(pk=timer.pk).update(next_check_at=None)
-            return False
-        if _hand_over(timer, now):
-            acted = True
-            timer.refresh_from_db()
-        if timer.status == TimerStatus.OPEN and timer.due_at <= now:
-            timer.status = TimerStatus.BREACHED
-            timer.breached_at = timer.due_at
-            timer.next_check_at = None
-            timer.save(update_fields=["status", "breached_at", "next_check_at"])
-            record_event(
-                case=timer.case,
-                type=Event.TIMER_BREACHED,
-                message=timer.message,
-                at=timer.due_at,
-                timer=timer.pk,
-                commitment=timer.commitment_id,
-                due=timer.due_at.isoformat(),
-                detected_at=now.isoformat(),
-            )
-            notify(case=timer.case, timer=timer, kind=NotificationKind.BREACH, at=now)
-            acted = True
-        elif (
-            timer.status == TimerStatus.OPEN
-            and timer.warn_at is not None
-            and timer.warned_at is None
-            and timer.warn_at <= now
-        ):
-            timer.warned_at = now
-            timer.save(update_fields=["warned_at"])
-            left = calendar_for(timer.case).working_time_between(now, timer.due_at)
-            record_event(
-                case=timer.case,
-                type=Event.TIMER_WARNING,
-                message=timer.message,
-                at=now,
-                timer=timer.pk,
-                commitment=timer.commitment_id,
-                due=timer.due_at.isoformat(),
-                working_seconds_left=int(left.total_seconds()),
-            )
-            notify(case=timer.case, timer=timer, kind=NotificationKind.WARNING, at=now)
-            acted = True
-        pending = next_check(timer)
-        if pending != timer.next_check_at:
-            timer.next_check_at = pending
-            timer.save(update_fields=["next_check_at"])
-        if acted:
-            refresh_case_due(timer.case_id)
-            schedule_fire(timer.pk, pending)
-    return acted
-
-
-def sla_sweep(now: datetime | None = None, *, batch: int = 500) -> int:
-    """Check every timer with something pending at ``now`` (found through the partial index).
-
-    One pass over what was pending when it started; returns how many timers it checked."""
-    from charterdesk.sla.policy_state import ensure_policy_current
-
-    ensure_policy_current()
-    now = now or timezone.now()
-    ids = list(
-        Timer.objects.filter(next_check_at__lte=now)
-        .order_by("next_check_at")
-        .values_list("pk", flat=True)
-    )
-    for start in range(0, len(ids), batch):
-        for timer_id in ids[start : start + batch]:
-            timer_check(timer_id, now)
-    return len(ids)
+def on_case_events(events: list[CaseEvent]) -> None:
+    """The route's SLA step: open, stop and explain timers per the policy, for one event or ten
+    thousand.  Per event, in order: the timers it answers or explains are stopped, then the
+    clocks it starts are opened (not for automatic mail, RFC 3834, and only on the commitment's
+    channels).  New timers are inserted together (one statement per run of events that only
+    start clocks), each touched case's ``next_due_at`` is refreshed once at the end."""
+    plans: dict[str, _Plan] = {}
+    new: list[Timer] = []
+    touched: set[int] = set()
+    computed_with: str | None = None  # the policy and calendar stamp, read once if needed
+    for event in events:
+        etype = str(event.type)
+        if etype.startswith("timer."):
+            continue
+        plan = plans.get(etype)
+        if plan is None:
+            plan = plans[etype] = _Plan.of(etype)
+        if (plan.stops or plan.starts) and computed_with is None:
+            computed_with = stamp()
+        if plan.stops:
+            _insert(new)  # an owed query must see the timers opened before this event
+            changed, new = _stop_or_explain(event, plan, computed_with)
+            if changed or new:
+                touched.add(event.case_id)
+        if not plan.starts or is_automatic(event.message):
+            continue
+        channel = _event_channel(event)
+        for commitment in plan.starts:
+            if not _channel_matches(commitment, channel):
+                continue
+            promised = _promised_moment(event) if _is_promised(commitment) else None
+            timer = _new_timer(event, commitment, promised, computed_with)
+            if timer is not None:
+                new.append(timer)
+                touched.add(event.case_id)
+    _insert(new)
+    refresh_cases_due(touched)
 
 
 # --- re-computing after a policy or calendar change ------------------------------------------
@@ -466,7 +378,7 @@ def timers_recompute(*, case_ids: Iterable[int] | None = None) -> int:
             timer.next_check_at = None
         else:
             try:
-                _apply_deadline(timer, commitment, calendar_for(timer.case), computed_with)
+                timer_deadline(timer, commitment, calendar_for(timer.case), computed_with)
             except DeadlineError:
                 continue
         timer.computed_with = computed_with
@@ -479,8 +391,7 @@ def timers_recompute(*, case_ids: Iterable[int] | None = None) -> int:
             batch = []
     if batch:
         Timer.objects.bulk_update(batch, fields)
-    for case_id in touched_cases:
-        refresh_case_due(case_id)
+    refresh_cases_due(touched_cases)
     if len(changed) <= ENQUEUE_LIMIT:
         for timer in changed:
             schedule_fire(timer.pk, timer.next_check_at)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from charterdesk.sla import engine
+from charterdesk.sla import checks, engine
 from charterdesk.sla.policy_state import ensure_policy_current
 
 
@@ -12,13 +12,13 @@ from charterdesk.sla.policy_state import ensure_policy_current
 def timer_fire(timer_id: int) -> bool:
     """Run at a timer's next pending moment (``run_after``); safe to run twice or early."""
     ensure_policy_current()
-    return engine.timer_check(timer_id)
+    return checks.timer_check(timer_id)
 
 
 @task()
 def sla_sweep() -> int:
     """Catch anything a stopped worker missed: check every timer with a pending moment."""
-    return engine.sla_sweep()
+    return checks.sla_sweep()
 
 
 @task()
@@ -29,8 +29,6 @@ def timers_recompute_task() -> int:
 
 @task()
 def timers_fire(timer_ids: list[int]) -> int:
-    """The timers a batch opened (``sla.batch``): check those due, re-enqueue for the rest."""
-    from charterdesk.sla.batch import timers_fire_now
-
+    """The timers one recording opened: check those due, re-enqueue for the rest."""
     ensure_policy_current()
-    return timers_fire_now(timer_ids)
+    return checks.timers_fire_now(timer_ids)

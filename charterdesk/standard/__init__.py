@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from charterdesk.standard.policy import Channel, Commitment, Kind, Policy, PolicyError, load_policy
+from charterdesk.standard.channels import Channel
+from charterdesk.standard.policy import Commitment, Kind, Policy, PolicyError, load_policy
 
 __all__ = ["Channel", "Commitment", "Kind", "Policy", "PolicyError", "get_policy", "load_policy"]
 

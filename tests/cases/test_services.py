@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from charterdesk.cases import services as cs
@@ -153,12 +154,16 @@ def test_decline_with_reasons_sends_them(case):
     assert ev.params["reasons"] == "Uzņēmums darbojas ilgāk par 5 gadiem."
 
 
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # Tuesday, 12:00 in Riga
+
+
+@time_machine.travel(NOW, tick=False)
 def test_promise_then_move(case):
     emp = make_employee()
-    first = timezone.now() + timedelta(days=2)
-    cs.case_promise(case=case, by=emp, due=first, message="Atbildēsim līdz ceturtdienai")
+    first = NOW + timedelta(days=2)
+    cs.case_promise(case=case, by=emp, due=first, message="Atbildēsim līdz 26.11.2026")
     second = first + timedelta(days=1)
-    fresh = cs.case_promise(case=case, by=emp, due=second, message="Vajadzīga vēl viena diena")
+    fresh = cs.case_promise(case=case, by=emp, due=second, message="Vajadzīga diena: 27.11.2026")
     assert fresh.promised_by == second
     assert [e for e in events(case) if e.startswith("estimate")] == [
         "estimate.promised",
@@ -171,12 +176,27 @@ def test_promise_then_move(case):
     [
         (timedelta(hours=-1), "x", "not in the future"),
         (timedelta(days=1), " ", "message to the client"),
+        # [TIME-ESTIMATE] the rule is the service's: the API and the portal cannot bypass it
+        (timedelta(days=1), "Atbildēsim drīz.", r"promised date \(25\.11\.2026\)"),
+        (timedelta(days=1), "Atbildēsim līdz 26.11.2026.", r"promised date \(25\.11\.2026\)"),
     ],
 )
+@time_machine.travel(NOW, tick=False)
 def test_promise_refusals(case, delta, message, error):
-    with pytest.raises(CaseError, match=error):
-        cs.case_promise(case=case, by=make_employee(), due=timezone.now() + delta, message=message)
+    with pytest.raises(CaseError, match=error) as refused:
+        cs.case_promise(case=case, by=make_employee(), due=NOW + delta, message=message)
     assert Case.objects.get(pk=case.pk).promised_by is None
+    if "promised date" in error:
+        assert refused.value.field == "message"
+
+
+@pytest.mark.parametrize("written", ["25.11.2026", "25 Nov 2026", "2026-11-25"])
+@time_machine.travel(NOW, tick=False)
+def test_promise_accepts_the_date_in_the_forms_a_client_reads(case, written):
+    fresh = cs.case_promise(
+        case=case, by=make_employee(), due=NOW + timedelta(days=1), message=f"Līdz {written}."
+    )
+    assert fresh.promised_by == NOW + timedelta(days=1)
 
 
 def test_mistake_needs_apology_and_records_both(case):

@@ -3,9 +3,10 @@ case services; concurrent edits are refused with a "changed meanwhile" message, 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -159,9 +160,11 @@ def test_decline_without_reasons_is_refused_and_with_reasons_accepted(office):
     assert Message.objects.get(case=office.case, kind="decline").body == reasons
 
 
+@time_machine.travel(datetime(2030, 1, 15, 10, 0, tzinfo=UTC), tick=False)
 def test_promise_needs_the_date_in_the_message(office):
     client = signed_in(office.anna)
     due = timezone.localtime(timezone.now() + timedelta(days=3)).replace(second=0, microsecond=0)
+    assert f"{due:%d.%m.%Y}" == "18.01.2030"  # the clock is frozen: the same dates every run
     response = post(
         client, office.case, "promise", due=due.strftime("%Y-%m-%dT%H:%M"), message="Drīz."
     )

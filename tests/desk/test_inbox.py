@@ -12,7 +12,7 @@ from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from charterdesk.cases.services import case_close, case_open, case_resolve, case_set_next_due
+from charterdesk.cases.services import case_close, case_open, case_resolve, case_set_next_due_many
 from charterdesk.desk.selectors import Cursor, InboxFilters, Scope, inbox_page
 from tests.desk.conftest import signed_in
 from tests.factories import make_client, make_employee
@@ -104,7 +104,7 @@ def test_filters(office):
         office.case.subject
     ]
     # Breached: the earliest deadline has passed.
-    case_set_next_due(case_id=phone.pk, due=timezone.now() - timedelta(hours=1))
+    case_set_next_due_many({phone.pk: timezone.now() - timedelta(hours=1)})
     assert subjects(client.get("/?scope=mine&breached=on")) == [phone.subject]
 
 
@@ -132,7 +132,7 @@ def test_keyset_pages_follow_deadline_order_with_no_deadline_last(office):
     made = []
     for i, hours in enumerate([5, None, 1, 3, None, 1, 8]):
         case = case_open(client=client, channel="email", subject=f"L{i}", assignee=office.laura)
-        case_set_next_due(case_id=case.pk, due=now + timedelta(hours=hours) if hours else None)
+        case_set_next_due_many({case.pk: now + timedelta(hours=hours) if hours else None})
         made.append((hours if hours is not None else 10**6, case.pk, f"L{i}"))
     expected = [s for _h, _pk, s in sorted(made)]
     seen: list[str] = []
@@ -185,7 +185,7 @@ def test_query_count_per_page_is_constant(office, monkeypatch):
                 programme=[office.housing, office.startup][i % 2],
                 assignee=office.laura,
             )
-            case_set_next_due(case_id=case.pk, due=timezone.now() + timedelta(hours=i + 1))
+            case_set_next_due_many({case.pk: timezone.now() + timedelta(hours=i + 1)})
 
     add(5)
     urls = ["/?scope=mine", "/?scope=all&q=klients", "/?scope=team&status=all"]
@@ -206,7 +206,7 @@ def test_latvian_and_english_formats(office):
         assignee=office.anna,
         at=timezone.now(),
     )
-    case_set_next_due(case_id=case.pk, due=datetime(2026, 11, 26, 12, 5, tzinfo=UTC))
+    case_set_next_due_many({case.pk: datetime(2026, 11, 26, 12, 5, tzinfo=UTC)})
     lv = signed_in(office.anna).get(f"/cases/{case.pk}/").content.decode()
     assert "25.11.2026 14:05" in lv  # Europe/Riga, Latvian numeric date
     en = signed_in(office.anna).get(f"/en/cases/{case.pk}/").content.decode()

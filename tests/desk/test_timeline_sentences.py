@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from charterdesk.cases.models import CaseEvent
-from charterdesk.desk.events import describe
+from charterdesk.desk.sentences import describe
 from charterdesk.desk.views.case import MESSAGE_EVENTS
 from charterdesk.standard.events import Event
 

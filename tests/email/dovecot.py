@@ -5,6 +5,7 @@ down."""
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import grp
 import imaplib
@@ -18,6 +19,8 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+
+import pytest
 
 DOVECOT = "/usr/sbin/dovecot"
 USER = "desk"
@@ -196,3 +199,18 @@ service anvil {{
         }
         options.update(extra)
         return {"test": options}
+
+
+def count_errors(monkeypatch: pytest.MonkeyPatch) -> collections.Counter[str]:
+    """How many connection errors each folder has recorded so far (kept up to date)."""
+    from charterdesk.channels.email.transports.imap import ImapMailbox  # Django is set up now
+
+    counted: collections.Counter[str] = collections.Counter()
+    real = ImapMailbox._record_error
+
+    def counting(self: ImapMailbox, error: str, folders: list[str]) -> None:
+        real(self, error, folders)
+        counted.update(folders)
+
+    monkeypatch.setattr(ImapMailbox, "_record_error", counting)
+    return counted

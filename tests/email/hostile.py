@@ -10,7 +10,7 @@ import os
 import signal
 from collections.abc import Callable
 
-from charterdesk.channels.email.parsing.batch import ParseResult, parse_one
+from charterdesk.channels.email.parsing.pool import ParseResult, parse_one
 
 _HEAD = (
     "From: Jānis <janis@example.lv>\r\nTo: atbalsts@altum.lv\r\nMessage-ID: <{tag}@example.lv>\r\n"

@@ -122,3 +122,33 @@ def test_size_hint_counts_files_and_mbox_bytes_without_reading_mail(tmp_path):
     assert holds_at_least(box, 1000, mbox_bytes=2000)
     assert not holds_at_least(box, 1000, mbox_bytes=4000)
     assert not holds_at_least(tmp_path / "missing", 1)
+
+
+def test_a_small_import_starts_no_process(tmp_path, monkeypatch):
+    """600 messages (more than a storing chunk; before, more than 500 started the processing
+    process and its parser): stored and processed in the command's own process, no second
+    process and no parser pool — each costs a Django start-up, more than a small import takes."""
+    from charterdesk.channels.email.intake import process as intake_process
+    from charterdesk.channels.email.management.commands import email as email_command
+
+    started: list[str] = []
+
+    class NoFollower:
+        def __init__(self, **kwargs: object) -> None:
+            started.append("follower")
+            raise AssertionError("a small import started the processing process")
+
+    real_make_pool = intake_process.make_pool
+
+    def recording_pool(workers: int):  # type: ignore[no-untyped-def]
+        if workers > 0:
+            started.append(f"parser pool of {workers}")
+        return real_make_pool(workers)
+
+    monkeypatch.setattr(email_command, "Follower", NoFollower)
+    monkeypatch.setattr(intake_process, "make_pool", recording_pool)
+    raws = [build(subject=f"Nr. {i}", sender=f"s{i % 50}@example.lv") for i in range(600)]
+    out = run("import", str(_maildir(tmp_path / "Maildir", raws)))
+    assert "Stored 600 new messages" in out
+    assert started == []
+    assert InboundEmail.objects.filter(state=InboundState.STORED).count() == 0

@@ -193,6 +193,7 @@ def recorded(monkeypatch):
 
     monkeypatch.setattr(email_command, "Follower", Recording)
     monkeypatch.setattr(email_command, "STORE_CHUNK", 20)
+    monkeypatch.setattr(email_command, "FOLLOW_FROM", 40)
     return record
 
 
@@ -219,10 +220,11 @@ def _stored_left() -> int:
 @pytest.mark.parametrize(
     ("count", "waits"),
     [
-        # a source of two chunks or more: the second process starts before the first is stored
+        # a source of FOLLOW_FROM messages or more (patched to 40 here, 2,000 in use): the
+        # second process starts before the first chunk is stored; a smaller source starts no
+        # process at all (tests/email/test_command.py::test_a_small_import_starts_no_process)
         (70, [0, 20, 40, 60]),
-        # a smaller one: it starts once the first chunk is stored
-        (30, [20]),
+        (40, [0, 20]),
     ],
 )
 @pytest.mark.django_db(transaction=True)
@@ -335,6 +337,7 @@ def test_a_second_process_killed_midway_leaves_the_rest_to_the_command(tmp_path,
     the middle of a batch: the command processes every row it left, none twice."""
     _postgresql_only()
     monkeypatch.setattr(email_command, "STORE_CHUNK", 20)
+    monkeypatch.setattr(email_command, "FOLLOW_FROM", 40)
     finished: list[ProcessStats | None] = []
     killed_at: list[int] = []
 

@@ -19,10 +19,10 @@ from charterdesk.channels.email.intake.process import process_pending
 from charterdesk.channels.email.intake.store import RawMail, store_raw
 from charterdesk.channels.email.models import InboundEmail, InboundState, QuarantineReason
 from charterdesk.channels.email.parsing import parse_message
-from charterdesk.channels.email.parsing.batch import parse_isolated, parse_one
 from charterdesk.channels.email.parsing.headers import MAX_IDS, TEXT_LIMIT, decode_header
 from charterdesk.channels.email.parsing.html import flatten_deep, html_to_text, sanitise
 from charterdesk.channels.email.parsing.model import TooComplex
+from charterdesk.channels.email.parsing.pool import parse_isolated, parse_one
 from tests.email import hostile
 from tests.email.hostile import kill_on_marker
 from tests.email.messages import build

@@ -15,7 +15,7 @@ from charterdesk.channels.email.models import InboundEmail, InboundState, Mailbo
 from charterdesk.channels.email.transports import load_backends
 from charterdesk.channels.email.transports.imap import ImapMailbox, encode_folder
 from charterdesk.channels.email.transports.lmtp import ProcessingThread
-from tests.email.dovecot import Dovecot
+from tests.email.dovecot import Dovecot, count_errors
 from tests.email.messages import build
 
 pytestmark = pytest.mark.imap
@@ -169,7 +169,10 @@ def test_watch_polls_when_idle_is_off(dovecot, settings, fast_backoff):
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_outage_everything_delivered_meanwhile_arrives(dovecot, settings, fast_backoff):
+def test_outage_everything_delivered_meanwhile_arrives(
+    dovecot, settings, fast_backoff, monkeypatch
+):
+    refused = count_errors(monkeypatch)
     """The IMAP server stops in the middle of a stream and comes back: every message delivered
     before, during (straight into the Maildir, as the MTA does) and after arrives exactly once."""
     if connection.vendor == "sqlite":
@@ -191,7 +194,8 @@ def test_outage_everything_delivered_meanwhile_arrives(dovecot, settings, fast_b
             stored_at_stop = InboundEmail.objects.count()
             for raw in during:
                 dovecot.deliver_to_maildir(folder, raw)
-            time.sleep(1.5)  # the watcher is reconnecting with backoff meanwhile
+            # The watcher tries to reconnect with backoff and is refused, at least twice.
+            wait_for(lambda: refused[folder] >= 2, timeout=30, what="refused reconnections")
             dovecot.start()
             dovecot.append(folder, after)
             wait_for(lambda: _processed() == 230, timeout=60, what="all 230 messages")

@@ -17,7 +17,7 @@ from django.db import connections
 from charterdesk.channels.email.models import InboundEmail, MailboxFolder
 from charterdesk.channels.email.transports import load_backends
 from charterdesk.channels.email.transports.imap import ImapMailbox, encode_folder
-from tests.email.dovecot import Dovecot
+from tests.email.dovecot import Dovecot, count_errors
 from tests.email.messages import build
 
 pytestmark = [pytest.mark.imap, pytest.mark.django_db(transaction=True)]
@@ -222,8 +222,7 @@ def test_stop_ends_every_folder_thread_promptly(dovecot, settings):
     watch = Watch(box).__enter__()
     try:
         wait_for(first_pass_done(*folders), what="the first pass")
-        time.sleep(0.5)  # all three are in IDLE now
-        assert len(folder_threads()) == 3
+        wait_for(lambda: len(folder_threads()) == 3, what="a thread per folder")
     finally:
         started = time.monotonic()
         watch.stop.set()
@@ -233,7 +232,8 @@ def test_stop_ends_every_folder_thread_promptly(dovecot, settings):
     assert folder_threads() == []  # watch returned only after every folder thread ended
 
 
-def test_outage_each_folder_reconnects_and_catches_up(dovecot, settings):
+def test_outage_each_folder_reconnects_and_catches_up(dovecot, settings, monkeypatch):
+    refused = count_errors(monkeypatch)
     first, second = new_folder(dovecot, "Jelgava"), new_folder(dovecot)
     box = mailbox(dovecot, settings, [first, second])
     try:
@@ -253,7 +253,13 @@ def test_outage_each_folder_reconnects_and_catches_up(dovecot, settings):
                 timeout=10,
                 what="both folders' connection errors",
             )
-            time.sleep(1.0)  # meanwhile each folder tries again with backoff and is refused
+            # Each folder tries again with backoff and is refused at least once more.
+            seen = {folder: refused[folder] for folder in (first, second)}
+            wait_for(
+                lambda: all(refused[f] > seen[f] for f in (first, second)),
+                timeout=30,
+                what="each folder's refused reconnection",
+            )
             dovecot.start()
             wait_for(
                 lambda: stored(first) == 1 and stored(second) == 1,

@@ -296,14 +296,14 @@ def test_mail_from_our_own_address_is_a_loop():
 
 
 def test_one_failing_message_does_not_stop_the_others(monkeypatch):
-    real = process_module.deliver
+    real = process_module.apply_rules
 
     def failing(row, parsed, ctx, **kw):
         if parsed.subject == "boom":
             raise RuntimeError("simulated failure in a case service")
         return real(row, parsed, ctx, **kw)
 
-    monkeypatch.setattr(process_module, "deliver", failing)
+    monkeypatch.setattr(process_module, "apply_rules", failing)
     rows = take_in(build(subject="first"), build(subject="boom"), build(subject="third"))
     assert [r.state for r in rows] == [
         InboundState.PROCESSED,

@@ -9,13 +9,13 @@ import pytest
 import time_machine
 from django.db import IntegrityError, transaction
 
+from charterdesk.assembly.acknowledgement import ack_owed
 from charterdesk.cases.models import CaseEvent, Message
 from charterdesk.cases.services import case_add_message
-from charterdesk.outbox.ack_hook import ack_sender
 from charterdesk.outbox.formatting import format_moment
 from charterdesk.outbox.models import OutboxMessage
-from charterdesk.outbox.services import send_acknowledgement
-from charterdesk.sla.engine import sla_sweep
+from charterdesk.outbox.services import ack_send
+from charterdesk.sla.checks import sla_sweep
 from charterdesk.sla.models import Timer
 from tests.outbox.conftest import open_email_case, receive
 
@@ -60,7 +60,7 @@ def test_latvian_ack_has_reference_time_and_institution_block(institution, emplo
     case = open_email_case(language="lv", assignee=employee)
     inbound = receive(case)
     with time_machine.travel(DUE - timedelta(days=1), tick=False):  # before the promise
-        ack = send_acknowledgement(message=inbound, expected_answer_by=DUE)
+        ack = ack_send(message=inbound, expected_answer_by=DUE)
     assert ack is not None and ack.kind == "ack" and ack.author is None
     assert case.reference in ack.body
     assert "ne vēlāk kā 2026. gada 26. novembrī plkst. 10:00" in ack.body
@@ -85,7 +85,7 @@ def test_english_ack(institution):
     case = open_email_case(language="en", subject="Housing guarantee")
     inbound = receive(case, body="Hello")
     with time_machine.travel(DUE - timedelta(days=1), tick=False):  # before the promise
-        ack = send_acknowledgement(message=inbound, expected_answer_by=DUE)
+        ack = ack_send(message=inbound, expected_answer_by=DUE)
     assert "registered as " + case.reference in ack.body
     assert "by 26 November 2026 at 10:00 at the latest" in ack.body
     # An unverified sender: no name from their From header in the greeting (issue 13).
@@ -95,14 +95,15 @@ def test_english_ack(institution):
     )
 
 
-def test_expected_time_defaults_to_the_reply_timer(institution):
-    """Without an explicit time, the due moment of the message's EMAIL-REPLY-1BD timer: a mail
-    on Wednesday 10:00 Riga is answered by Thursday 10:00."""
+def test_the_hand_over_quotes_the_reply_timer(institution):
+    """The owed acknowledgement (``assembly.acknowledgement``) names the due moment of the
+    message's EMAIL-REPLY-1BD timer: a mail on Wednesday 10:00 Riga is answered by Thursday 10:00."""
     at = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
     case = open_email_case(at=at)
     inbound = receive(case, at=at)
     with time_machine.travel(datetime(2026, 11, 25, 14, 0, tzinfo=UTC), tick=False):
-        ack = send_acknowledgement(message=inbound)
+        ack_owed(timer_id=0, case_id=case.pk, message_id=inbound.pk)
+    [ack] = Message.objects.filter(case=case, kind="ack")
     assert "ne vēlāk kā 2026. gada 26. novembrī plkst. 10:00." in ack.body
     assert ack.meta["expected_answer_by"] == "2026-11-26T08:00:00+00:00"
 
@@ -112,7 +113,8 @@ def test_ack_without_a_known_time_says_so(institution, employee):
     inbound = receive(case)
     # as when the policy has no reply deadline for this message: no open timer to quote
     Timer.objects.filter(case=case).update(status="cancelled")
-    ack = send_acknowledgement(message=inbound)
+    ack_owed(timer_id=0, case_id=case.pk, message_id=inbound.pk)
+    [ack] = Message.objects.filter(case=case, kind="ack")
     assert "Atbildēsim, tiklīdz būsim izskatījuši Jūsu jautājumu." in ack.body
 
 
@@ -143,19 +145,19 @@ def test_the_sla_engine_hands_the_owed_ack_to_the_outbox(institution):
 def test_the_hook_skips_an_auto_reply_even_if_called(institution):
     case = open_email_case()
     inbound = receive(case, meta={"auto_submitted": "auto-replied"})
-    ack_sender(timer_id=0, case_id=case.pk, message_id=inbound.pk)
+    ack_owed(timer_id=0, case_id=case.pk, message_id=inbound.pk)
     assert not Message.objects.filter(case=case, kind="ack").exists()
 
 
 def test_never_twice_for_one_message(institution):
     case = open_email_case()
     inbound = receive(case)
-    assert send_acknowledgement(message=inbound, expected_answer_by=DUE) is not None
-    assert send_acknowledgement(message=inbound, expected_answer_by=DUE) is None
+    assert ack_send(message=inbound, expected_answer_by=DUE) is not None
+    assert ack_send(message=inbound, expected_answer_by=DUE) is None
     assert Message.objects.filter(case=case, kind="ack").count() == 1
     # a second mail from the client is a new message: it may be acknowledged
     second = receive(case, message_id="<client-2@example.lv>")
-    assert send_acknowledgement(message=second, expected_answer_by=DUE) is not None
+    assert ack_send(message=second, expected_answer_by=DUE) is not None
     assert OutboxMessage.objects.filter(kind="ack").count() == 2
 
 
@@ -163,7 +165,7 @@ def test_the_database_refuses_a_second_ack_row_even_past_the_check(institution):
     """Two senders racing both pass the check; the unique constraint keeps it to one."""
     case = open_email_case()
     inbound = receive(case)
-    send_acknowledgement(message=inbound)
+    ack_send(message=inbound)
     with pytest.raises(IntegrityError), transaction.atomic():
         # what the loser of the race would do, check skipped
         case_add_message(
@@ -182,16 +184,14 @@ def test_the_database_refuses_a_second_ack_row_even_past_the_check(institution):
         {"auto_submitted": "auto-replied"},
         {"auto_submitted": "auto-generated"},
         {"auto_submitted": True},
-        {"precedence": "bulk"},
-        {"precedence": "list"},
-        {"list_id": "<news.example.lv>"},
+        {"auto_submitted": True, "auto_reason": "Precedence: bulk"},
     ],
 )
 @pytest.mark.parametrize("language", ["lv", "en"])
 def test_never_to_automatic_mail(institution, meta, language):
     case = open_email_case(language=language)
     inbound = receive(case, meta=meta)
-    assert send_acknowledgement(message=inbound, expected_answer_by=DUE) is None
+    assert ack_send(message=inbound, expected_answer_by=DUE) is None
     assert not Message.objects.filter(case=case, kind="ack").exists()
     assert not OutboxMessage.objects.exists()
 
@@ -199,17 +199,17 @@ def test_never_to_automatic_mail(institution, meta, language):
 def test_auto_submitted_no_is_a_person(institution):
     case = open_email_case()
     inbound = receive(case, meta={"auto_submitted": "no"})
-    assert send_acknowledgement(message=inbound) is not None
+    assert ack_send(message=inbound) is not None
 
 
 def test_only_the_clients_email_is_acknowledged(institution, employee):
     case = open_email_case(assignee=employee)
     inbound = receive(case)
     note = case_add_message(case=case, direction="internal", kind="note", body="x", author=employee)
-    assert send_acknowledgement(message=note) is None
+    assert ack_send(message=note) is None
     phone = case_add_message(case=case, direction="in", kind="call", body="zvans", channel="phone")
-    assert send_acknowledgement(message=phone) is None
-    assert send_acknowledgement(message=inbound) is not None
+    assert ack_send(message=phone) is None
+    assert ack_send(message=inbound) is not None
 
 
 def test_ack_uses_an_edited_template(institution):
@@ -223,7 +223,7 @@ def test_ack_uses_an_edited_template(institution):
     )
     case = open_email_case()
     inbound = receive(case, at=datetime(2026, 11, 25, 14, 5, tzinfo=UTC))
-    ack = send_acknowledgement(message=inbound, at=datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
+    ack = ack_send(message=inbound, at=datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
     assert ack.body == f"Saņemts: {case.reference}, 2026. gada 25. novembrī plkst. 16:05."
     assert ack.meta["template"] == "ack-custom"
 
@@ -234,7 +234,7 @@ def test_no_ack_once_the_client_has_been_written_to(institution, employee):
     case = open_email_case(assignee=employee)
     inbound = receive(case)
     case_decline(case=case, by=employee, reasons="Programma neattiecas uz Jūsu nozari.")
-    assert send_acknowledgement(message=inbound) is None
+    assert ack_send(message=inbound) is None
     assert not Message.objects.filter(case=case, kind="ack").exists()
 
 
@@ -244,7 +244,7 @@ def test_no_ack_on_a_resolved_case(institution, employee):
     case = open_email_case(assignee=employee)
     inbound = receive(case)
     case_resolve(case=case, by=employee, summary="Atbildēts pa tālruni")
-    assert send_acknowledgement(message=inbound) is None
+    assert ack_send(message=inbound) is None
 
 
 def test_no_ack_when_the_client_lost_the_address(institution):
@@ -253,7 +253,7 @@ def test_no_ack_when_the_client_lost_the_address(institution):
     case.client.email = ""
     case.client.phone = "+37129123456"
     case.client.save()
-    assert send_acknowledgement(message=inbound) is None
+    assert ack_send(message=inbound) is None
 
 
 def test_an_earlier_answer_does_not_cover_a_new_message(institution, employee):
@@ -265,13 +265,13 @@ def test_an_earlier_answer_does_not_cover_a_new_message(institution, employee):
     second = receive(
         case, message_id="<client-2@example.lv>", at=datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
     )
-    assert send_acknowledgement(message=second, expected_answer_by=DUE) is not None
+    assert ack_send(message=second, expected_answer_by=DUE) is not None
 
 
 def test_ack_owed_long_ago_does_not_promise_a_past_moment(institution, employee):
     case = open_email_case(language="lv", assignee=employee)
     inbound = receive(case)
-    ack = send_acknowledgement(message=inbound, expected_answer_by=DUE, at=DUE + timedelta(hours=1))
+    ack = ack_send(message=inbound, expected_answer_by=DUE, at=DUE + timedelta(hours=1))
     assert ack is not None
     assert "ne vēlāk kā" not in ack.body
     assert "Atbildēsim, tiklīdz būsim izskatījuši Jūsu jautājumu." in ack.body
@@ -288,7 +288,7 @@ def test_ack_repeats_the_subject_only_of_a_verified_sender(institution, employee
     }
     inbound.save(update_fields=["meta"])
     with time_machine.travel(DUE - timedelta(days=1), tick=False):
-        ack = send_acknowledgement(message=inbound, expected_answer_by=DUE)
+        ack = ack_send(message=inbound, expected_answer_by=DUE)
     assert ack is not None
     assert ack.outbox.subject == f"Re: {inbound.subject} [{case.reference}]"
 
@@ -302,5 +302,40 @@ def test_english_ack_greets_a_verified_sender_by_name(institution):
     }
     inbound.save(update_fields=["meta"])
     with time_machine.travel(DUE - timedelta(days=1), tick=False):
-        ack = send_acknowledgement(message=inbound, expected_answer_by=DUE)
+        ack = ack_send(message=inbound, expected_answer_by=DUE)
     assert ack.body.startswith("Hello Jānis Ozols,\n")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Precedence": "bulk"},
+        {"Precedence": "list"},
+        {"List-Id": "<news.example.lv>"},
+        {"Auto-Submitted": "auto-replied"},
+    ],
+)
+def test_no_ack_for_bulk_or_list_mail_taken_in_by_intake(institution, headers):
+    """The real path: a raw mail with the header, threaded to a case by the reference in its
+    subject, through e-mail intake; it opens no acknowledgement clock and no ack is sent, even
+    when the hand-over is called."""
+    from charterdesk.channels.email.intake.process import process_pending
+    from charterdesk.channels.email.intake.store import RawMail, store_raw
+    from tests.email.messages import build
+
+    case = open_email_case()
+    raw = build(sender=case.client.email, subject=f"Re: [{case.reference}]", headers=headers)
+    store_raw([RawMail(raw, "test")])
+    process_pending(workers=0)
+    [inbound] = Message.objects.filter(case=case, direction="in")
+    assert inbound.meta["auto_submitted"] is True
+    assert not Timer.objects.filter(case=case).exists()
+    ack_owed(timer_id=0, case_id=case.pk, message_id=inbound.pk)
+    assert ack_send(message=inbound, expected_answer_by=DUE) is None
+    assert not Message.objects.filter(case=case, kind="ack").exists()
+    # the same mail without the header is acknowledged: the test can tell the difference
+    plain = build(sender=case.client.email, subject=f"Re: [{case.reference}]")
+    store_raw([RawMail(plain, "test")])
+    process_pending(workers=0)
+    second = Message.objects.filter(case=case, direction="in").exclude(pk=inbound.pk).get()
+    assert ack_send(message=second, expected_answer_by=DUE) is not None

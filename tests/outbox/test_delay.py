@@ -12,7 +12,7 @@ from charterdesk.cases.errors import CaseError
 from charterdesk.cases.models import CaseEvent
 from charterdesk.cases.services import case_promise
 from charterdesk.outbox.models import MessageTemplate
-from charterdesk.outbox.services import delay_explanation_text, send_delay_explanation
+from charterdesk.outbox.services import delay_explanation_send, delay_explanation_text
 from charterdesk.sla.models import Timer
 from tests.outbox.conftest import open_email_case, receive
 
@@ -38,7 +38,7 @@ def test_english_text_with_the_promised_date(institution, employee):
             case=case,
             by=employee,
             due=datetime(2026, 11, 30, 13, 0, tzinfo=UTC),
-            message="We will answer by Monday.",
+            message="We will answer by 30 Nov 2026.",
         )
         text = delay_explanation_text(case, employee, "We need the programme manager's opinion.")
     assert "The reason: We need the programme manager's opinion." in text
@@ -74,7 +74,7 @@ def test_sending_the_explanation_keeps_the_commitment_by_explanation(institution
         case = open_email_case(assignee=employee)
         receive(case)
     with time_machine.travel(datetime(2026, 11, 26, 7, 0, tzinfo=UTC), tick=False):  # Thu 09:00
-        sent = send_delay_explanation(case=case, by=employee, reason="Jāsaņem atzinums.")
+        sent = delay_explanation_send(case=case, by=employee, reason="Jāsaņem atzinums.")
     assert sent.kind == "delay" and sent.author == employee
     types = list(CaseEvent.objects.filter(message=sent).values_list("type", flat=True))
     assert types == ["message.sent", "delay.explained"]

@@ -12,14 +12,14 @@ from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from charterdesk.cases.services import case_reply
-from charterdesk.desk.events import describe
+from charterdesk.desk.sentences import describe
 from charterdesk.outbox.models import OutboxMessage, OutboxState
 from charterdesk.outbox.services import (
+    ack_send,
     outbox_deliver,
     outbox_mark_bounced,
     outbox_retry,
     outbox_send_pending,
-    send_acknowledgement,
 )
 from tests.outbox.conftest import open_email_case, receive
 
@@ -77,7 +77,7 @@ def test_english_ack_on_the_wire(institution, smtp_sink):
     case = open_email_case(language="en", subject="Guarantee")
     inbound = receive(case, message_id="<q1@example.com>")
     with time_machine.travel(T0 - timedelta(hours=2), tick=False):  # before the promised time
-        ack = send_acknowledgement(message=inbound, expected_answer_by=T0)
+        ack = ack_send(message=inbound, expected_answer_by=T0)
     outbox_deliver(outbox_id=ack.outbox.pk)
     [mail] = smtp_sink.wait_for(1)
     assert mail["Auto-Submitted"] == "auto-replied"

@@ -9,7 +9,7 @@ from charterdesk.outbox.admin import MessageTemplateForm
 from charterdesk.outbox.defaults import install_default_templates, shipped_templates
 from charterdesk.outbox.errors import TemplateMissing
 from charterdesk.outbox.models import MessageTemplate
-from charterdesk.outbox.services import find_template, render_for_case
+from charterdesk.outbox.services import template_find, template_render
 from charterdesk.outbox.templating import (
     TemplateSourceError,
     check_template_source,
@@ -125,21 +125,21 @@ def test_programme_template_wins_over_the_general_one(institution, employee):
         name="special", kind="reply", language="lv", body="Īpaša", programme=programme
     )
     other = make_programme()
-    assert find_template(kind="reply", language="lv", programme=programme).name == "special"
-    assert find_template(kind="reply", language="lv", programme=other).name == "general"
-    assert find_template(kind="reply", language="lv").name == "general"
+    assert template_find(kind="reply", language="lv", programme=programme).name == "special"
+    assert template_find(kind="reply", language="lv", programme=other).name == "general"
+    assert template_find(kind="reply", language="lv").name == "general"
 
 
 @pytest.mark.django_db
 def test_missing_template_is_a_clear_error():
     with pytest.raises(TemplateMissing, match="no active reply template in en"):
-        find_template(kind="reply", language="en")
+        template_find(kind="reply", language="en")
 
 
 @pytest.mark.django_db
 def test_without_database_rows_the_shipped_text_is_used(institution):
     case = open_email_case(language="en")
-    rendered = render_for_case(kind="ack", case=case, language="en")
+    rendered = template_render(kind="ack", case=case, language="en")
     assert rendered.template_name == "ack-default"
     assert case.reference in rendered.body
     assert "We will answer as soon as" in rendered.body

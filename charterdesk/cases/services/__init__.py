@@ -5,23 +5,17 @@ writes its ``CaseEvent``.  ``expected_version`` gives optimistic locking: pass t
 saw and a change made meanwhile raises ``ConcurrentChange`` instead of being overwritten.
 """
 
-from charterdesk.cases.services.batch import (
-    InboundItem,
-    case_receive_batch,
-    case_set_next_due_many,
-)
+from charterdesk.cases.services._attachments import AttachmentData
 from charterdesk.cases.services.lifecycle import (
     case_assign,
     case_close,
     case_open,
     case_reopen,
     case_resolve,
-    case_set_next_due,
     case_set_waiting,
     case_transfer,
 )
 from charterdesk.cases.services.messages import (
-    AttachmentData,
     case_add_message,
     case_add_note,
     case_explain_delay,
@@ -33,10 +27,18 @@ from charterdesk.cases.services.messages import (
     case_set_mail_headers,
 )
 from charterdesk.cases.services.outcomes import case_decline, case_refer
+from charterdesk.cases.services.receive import (
+    InboundItem,
+    NewCase,
+    case_receive_batch,
+    case_set_next_due_many,
+    cases_open,
+)
 
 __all__ = [
     "AttachmentData",
     "InboundItem",
+    "NewCase",
     "case_add_message",
     "case_add_note",
     "case_assign",
@@ -54,8 +56,8 @@ __all__ = [
     "case_reply",
     "case_resolve",
     "case_set_mail_headers",
-    "case_set_next_due",
     "case_set_next_due_many",
     "case_set_waiting",
     "case_transfer",
+    "cases_open",
 ]

@@ -5,8 +5,8 @@ from datetime import datetime
 from django.utils import timezone
 
 from charterdesk.cases.errors import ConcurrentChange, IllegalTransition
-from charterdesk.cases.events import record_event
 from charterdesk.cases.models import Case, Message
+from charterdesk.cases.recording import record_event
 from charterdesk.cases.status import TRANSITIONS, Status
 from charterdesk.directory.models import Employee
 from charterdesk.standard.events import Event

@@ -6,22 +6,19 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from charterdesk.cases.errors import CaseError
-from charterdesk.cases.events import record_event
-from charterdesk.cases.models import Case, Channel
-from charterdesk.cases.references import next_reference
+from charterdesk.cases.models import Case
+from charterdesk.cases.recording import record_event
 from charterdesk.cases.services._common import lock, set_status
+from charterdesk.cases.services.receive import NewCase, cases_open
 from charterdesk.cases.status import Status
 from charterdesk.clients.models import Client
 from charterdesk.directory.models import Employee, Office, Programme, Team
 from charterdesk.standard.events import Event
 
 
-@transaction.atomic
 def case_open(
     *,
     client: Client,
@@ -36,34 +33,24 @@ def case_open(
     at: datetime | None = None,
 ) -> Case:
     """Open a case with a fresh reference and write ``case.opened``.  The first message is added
-    separately with :func:`case_add_message`, so every channel opens cases the same way."""
-    now = at or timezone.now()
-    channel = Channel(channel)
-    subject = (subject or "").strip()[:300]
-    case = Case.objects.create(
-        reference=next_reference(localtime(now).year),
-        subject=subject or "—",
-        client=client,
-        programme=programme,
-        office=office,
-        team=team or (assignee.team if assignee else None),
-        assignee=assignee,
-        channel=channel,
-        status=Status.OPEN if assignee else Status.NEW,
-        language=language or client.language,
-        created_at=now,
-        updated_at=now,
+    separately with :func:`case_add_message`, so every channel opens cases the same way.  The
+    road of every opening: :func:`cases_open` with one item."""
+    (case,) = cases_open(
+        [
+            NewCase(
+                client=client,
+                channel=channel,
+                subject=subject,
+                programme=programme,
+                office=office,
+                team=team,
+                assignee=assignee,
+                language=language,
+                by=by,
+                at=at,
+            )
+        ]
     )
-    record_event(case=case, type=Event.CASE_OPENED, actor=by, at=now, channel=channel.value)
-    if assignee:
-        record_event(
-            case=case,
-            type=Event.CASE_ASSIGNED,
-            actor=by,
-            at=now,
-            to=assignee.pk,
-            to_name=assignee.full_name,
-        )
     return case
 
 
@@ -171,11 +158,3 @@ def case_reopen(
     case = lock(case, expected_version)
     set_status(case, Status.OPEN, by=by, reason=reason)
     return case
-
-
-def case_set_next_due(*, case_id: int, due: datetime | None) -> None:
-    """Store the earliest due moment of the case's open timers (the inbox sorts by it).
-
-    Called only by the SLA engine when timers change; not a change of the case itself, so it
-    neither bumps the version nor writes an event (the timer's own events do)."""
-    Case.objects.filter(pk=case_id).update(next_due_at=due)

@@ -2,67 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from charterdesk.cases import message_ids
 from charterdesk.cases.errors import CaseError
-from charterdesk.cases.events import record_event
 from charterdesk.cases.models import Attachment, Case, Channel, Direction, Message, MessageKind
+from charterdesk.cases.recording import new_event, record_event, record_events
+from charterdesk.cases.services._attachments import AttachmentData, attachment_rows
 from charterdesk.cases.services._common import lock, set_status
+from charterdesk.cases.services.receive import InboundItem, case_receive_batch
 from charterdesk.cases.status import Status
 from charterdesk.directory.models import Employee
 from charterdesk.standard.events import Event
-
-
-@dataclass(frozen=True, slots=True)
-class AttachmentData:
-    """An attachment as a channel hands it over: every one is kept, inline and text parts too."""
-
-    filename: str
-    content_type: str
-    content: bytes
-    inline: bool = False
-    content_id: str = ""
-
-
-def attachment_rows(message: Message, attachments: Sequence[AttachmentData]) -> list[Attachment]:
-    """Write each file content-addressed and return its (unsaved) row.
-
-    The same file sent twice is stored once; a crash between writing the file and committing the
-    row leaves only an orphan file, never a row without its file."""
-    rows = []
-    for item in attachments:
-        digest = hashlib.sha256(item.content).hexdigest()
-        path = f"attachments/{digest[:2]}/{digest}"
-        if not default_storage.exists(path):
-            default_storage.save(path, ContentFile(item.content))
-        rows.append(
-            Attachment(
-                message=message,
-                filename=(item.filename or "attachment")[:300],
-                content_type=item.content_type[:200],
-                size=len(item.content),
-                sha256=digest,
-                file=path,
-                inline=item.inline,
-                content_id=item.content_id[:300],
-            )
-        )
-    return rows
-
-
-def _store_attachments(message: Message, attachments: Sequence[AttachmentData]) -> None:
-    Attachment.objects.bulk_create(attachment_rows(message, attachments))
-
 
 # What an outbound message of each kind means for the standard's clocks.
 _OUTBOUND_EVENTS: dict[str, Event] = {
@@ -72,7 +29,6 @@ _OUTBOUND_EVENTS: dict[str, Event] = {
 }
 
 
-@transaction.atomic
 def case_add_message(
     *,
     case: Case,
@@ -106,57 +62,82 @@ def case_add_message(
         raise CaseError(f"An outbound message cannot be of kind '{kind.value}'.")
     if direction is Direction.INBOUND and author is not None:
         raise CaseError("A message from the client has no employee author.")
-    now = at or timezone.now()
-    case = lock(case, expected_version)
-    message = Message.objects.create(
-        case=case,
-        channel=Channel(channel or case.channel),
-        direction=direction,
-        kind=kind,
-        author=author,
-        sender=sender,
-        recipients=recipients,
-        subject=(subject or case.subject)[:300],
-        body=body,
-        body_html=body_html,
-        language=language or case.language,
-        message_id=message_id,
-        in_reply_to=in_reply_to,
-        references=references,
-        created_at=now,
-        meta=meta or {},
-    )
-    if attachments:
-        _store_attachments(message, attachments)
     if direction is Direction.INBOUND:
-        # A client writing again brings the case back; an automatic reply (RFC 3834: out of
-        # office, …) does not.
-        if case.status in (Status.WAITING, Status.RESOLVED, Status.CLOSED) and not (meta or {}).get(
-            "auto_submitted"
-        ):
-            set_status(case, Status.OPEN, by=None, at=now, reason="client wrote")
-        record_event(
-            case=case, type=Event.MESSAGE_RECEIVED, message=message, at=now, channel=message.channel
+        # The road of every received message: the batch service, with one item.
+        (received,) = case_receive_batch(
+            [
+                InboundItem(
+                    case_id=case.pk,
+                    expected_version=expected_version,
+                    kind=kind,
+                    body=body,
+                    channel=channel,
+                    subject=subject,
+                    body_html=body_html,
+                    sender=sender,
+                    recipients=recipients,
+                    language=language,
+                    message_id=message_id,
+                    in_reply_to=in_reply_to,
+                    references=references,
+                    meta=meta or {},
+                    attachments=attachments,
+                    at=at,
+                )
+            ]
         )
-    elif direction is Direction.INTERNAL:
-        record_event(case=case, type=Event.NOTE_ADDED, actor=author, message=message, at=now)
-    else:
-        if case.status == Status.NEW:
-            set_status(case, Status.OPEN, by=author, at=now, event=False)
-        record_event(
+        return received
+    with transaction.atomic():
+        now = at or timezone.now()
+        case = lock(case, expected_version)
+        message = Message.objects.create(
             case=case,
-            type=Event.MESSAGE_SENT,
-            actor=author,
-            message=message,
-            at=now,
-            channel=message.channel,
-            kind=kind.value,
+            channel=Channel(channel or case.channel),
+            direction=direction,
+            kind=kind,
+            author=author,
+            sender=sender,
+            recipients=recipients,
+            subject=(subject or case.subject)[:300],
+            body=body,
+            body_html=body_html,
+            language=language or case.language,
+            message_id=message_id,
+            in_reply_to=in_reply_to,
+            references=references,
+            created_at=now,
+            meta=meta or {},
         )
-        if kind in _OUTBOUND_EVENTS:
-            record_event(
-                case=case, type=_OUTBOUND_EVENTS[kind], actor=author, message=message, at=now
-            )
-    return message
+        if attachments:
+            Attachment.objects.bulk_create(attachment_rows(message, attachments))
+        if direction is Direction.INTERNAL:
+            record_event(case=case, type=Event.NOTE_ADDED, actor=author, message=message, at=now)
+        else:
+            if case.status == Status.NEW:
+                set_status(case, Status.OPEN, by=author, at=now, event=False)
+            sent = [
+                new_event(
+                    case=case,
+                    type=Event.MESSAGE_SENT,
+                    actor=author,
+                    message=message,
+                    at=now,
+                    channel=message.channel,
+                    kind=kind.value,
+                )
+            ]
+            if kind in _OUTBOUND_EVENTS:
+                sent.append(
+                    new_event(
+                        case=case,
+                        type=_OUTBOUND_EVENTS[kind],
+                        actor=author,
+                        message=message,
+                        at=now,
+                    )
+                )
+            record_events(sent)
+        return message
 
 
 def case_reply(
@@ -226,6 +207,19 @@ def case_add_note(
     )
 
 
+def states_date(message: str, due: datetime) -> bool:
+    """Whether ``message`` names the date of ``due`` (local time) in a form the client reads:
+    25.11.2026, 5.11.2026, 5 Nov 2026 or 2026-11-25 [TIME-ESTIMATE]."""
+    local = timezone.localtime(due)
+    forms_of_date = {
+        local.strftime("%d.%m.%Y"),
+        local.strftime("%-d.%m.%Y"),
+        local.strftime("%-d %b %Y"),
+        local.strftime("%Y-%m-%d"),
+    }
+    return any(f in message for f in forms_of_date)
+
+
 @transaction.atomic
 def case_promise(
     *,
@@ -236,7 +230,9 @@ def case_promise(
     expected_version: int | None = None,
     at: datetime | None = None,
 ) -> Case:
-    """Promise the client an answer by ``due`` [TIME-ESTIMATE]; the message tells the client.
+    """Promise the client an answer by ``due`` [TIME-ESTIMATE]; the message tells the client and
+    must state the promised date (:func:`states_date`), whoever calls: the desk, the API, the
+    portal.
 
     Promising again moves the date (``estimate.moved``): the standard allows that only with a
     message to the client, which is why ``message`` is required both times."""
@@ -250,6 +246,12 @@ def case_promise(
         )
     if not message.strip():
         raise CaseError(_("Tell the client the date: the message to the client is required."))
+    if not states_date(message, due):
+        raise CaseError(
+            _("The message must tell the client the promised date (%(date)s).")
+            % {"date": timezone.localtime(due).strftime("%d.%m.%Y")},
+            field="message",
+        )
     locked = lock(case, expected_version)
     if Status(locked.status) not in (Status.NEW, Status.OPEN, Status.WAITING):
         raise CaseError(
@@ -332,7 +334,7 @@ def case_set_mail_headers(
     if message.direction != Direction.OUTBOUND:
         raise CaseError("Mail headers are set only on messages to the client.")
     current = Message.objects.filter(pk=message.pk).values_list("message_id", flat=True).get()
-    if current and current.strip().strip("<>") != message_id.strip().strip("<>"):
+    if current and message_ids.bare(current) != message_ids.bare(message_id):
         raise CaseError(
             f"Message {message.pk} already has Message-ID {current}; refusing to replace it with {message_id}."
         )

@@ -251,10 +251,8 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         )
     except (CaseError, ValidationError) as exc:
         text = error_text(exc) if isinstance(exc, CaseError) else " ".join(exc.messages)
-        if isinstance(exc, MissingReasons):
-            form.add_error("reasons", text)
-        else:
-            form.add_error(None, text)
+        field = "reasons" if isinstance(exc, MissingReasons) else getattr(exc, "field", "")
+        form.add_error(field if field in form.fields else None, text)
         return render_case(request, load_case(pk), bound={action: form}, open_action=action)
     messages.success(request, done)
     return redirect(reverse("case", args=[pk]) + "#timeline")

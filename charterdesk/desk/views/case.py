@@ -9,18 +9,19 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from charterdesk.calendar import get_calendar
 from charterdesk.cases.models import Attachment, Case, CaseEvent, Direction
 from charterdesk.cases.selectors import case_detail, case_links, case_timeline
 from charterdesk.cases.status import ACTIVE, TRANSITIONS, Status
 from charterdesk.desk import compose
 from charterdesk.desk import forms as desk_forms
-from charterdesk.desk.events import describe
 from charterdesk.desk.selectors import (
     case_attachments,
     client_other_cases,
     institutions,
     transfer_candidates,
 )
+from charterdesk.desk.sentences import describe
 from charterdesk.desk.timers import time_left
 from charterdesk.desk.views.common import employee_required
 from charterdesk.directory.models import Employee
@@ -92,7 +93,9 @@ def build_forms(
     now = now or timezone.now()
     base = {"version": case.version, "seen_event": last_event_id(case)}
     kw: dict[str, Any] = {"case": case, "employee": employee}
-    due = desk_forms.default_promise_time(now)
+    due = desk_forms.default_promise_time(
+        now, get_calendar(case.office if case.office_id else None)
+    )
     templates = [(str(t.pk), compose.template_label(t)) for t in compose.reply_templates(case)]
     initial: dict[str, dict[str, Any]] = {
         "assign": {"to": employee.pk},

@@ -1,9 +1,9 @@
 """The automatic acknowledgement of a client's e-mail [EMAIL-ACK].
 
 The SLA engine decides *when* an acknowledgement is owed (the answer will not come on the day the
-mail arrived) and calls :func:`send_acknowledgement`, registered as its ack sender.  This module
-decides *whether* one may go: never to automatic mail (RFC 3834: ``Auto-Submitted`` other than
-``no``, ``Precedence: bulk/list/junk``, mailing lists), never to anything but the client's e-mail,
+mail arrived) and hands it over (``charterdesk.assembly.acknowledgement``) to :func:`ack_send`.
+This module decides *whether* one may go: never to automatic mail
+(``charterdesk.cases.automatic``), never to anything but the client's e-mail,
 never when the client has been written to since (an answer, a decline, a referral …) or the case
 is no longer active, and never twice for one message — checked first, and guaranteed by a unique
 constraint on the outbox row (inbound message, kind ack), which also settles two senders racing.
@@ -22,34 +22,16 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from charterdesk.cases.automatic import automatic_reason
 from charterdesk.cases.models import Case, Channel, Direction, Message, MessageKind
 from charterdesk.cases.services import case_add_message
 from charterdesk.cases.status import ACTIVE
 from charterdesk.outbox.identity import block_language
 from charterdesk.outbox.models import OutboxMessage
-from charterdesk.outbox.services.compose import sender_verified
-from charterdesk.outbox.services.templates import render_for_case
+from charterdesk.outbox.services.templates import template_render
+from charterdesk.outbox.services.write import sender_verified
 
 logger = logging.getLogger(__name__)
-
-AUTOMATIC_PRECEDENCE = frozenset({"bulk", "list", "junk"})
-
-
-def automatic_mail_reason(message: Message) -> str:
-    """Why ``message`` is automatic mail that must not be answered automatically ('' if it is not).
-
-    Reads what e-mail intake stores in ``Message.meta``: ``auto_submitted`` (the header's value or
-    a boolean), ``precedence``, ``list_id``."""
-    meta = message.meta or {}
-    auto = meta.get("auto_submitted")
-    if auto and str(auto).strip().lower() not in {"no", "false", "0"}:
-        return f"Auto-Submitted: {auto}"
-    precedence = str(meta.get("precedence") or "").strip().lower()
-    if precedence in AUTOMATIC_PRECEDENCE:
-        return f"Precedence: {precedence}"
-    if meta.get("list_id"):
-        return "mailing list"
-    return ""
 
 
 def already_acknowledged(message: Message) -> bool:
@@ -69,7 +51,7 @@ def ack_refusal(message: Message) -> str:
         return "not a message from the client"
     if message.channel != Channel.EMAIL:
         return "not an e-mail"
-    automatic = automatic_mail_reason(message)
+    automatic = automatic_reason(message)
     if automatic:
         return f"automatic mail ({automatic})"
     if already_acknowledged(message):
@@ -87,13 +69,7 @@ def ack_refusal(message: Message) -> str:
     return ""
 
 
-def _expected_answer_by(case: Case, message: Message) -> datetime | None:
-    from charterdesk.sla.selectors import expected_answer_by
-
-    return expected_answer_by(case, message)
-
-
-def send_acknowledgement(
+def ack_send(
     *,
     message: Message,
     case: Case | None = None,
@@ -103,8 +79,9 @@ def send_acknowledgement(
     """Acknowledge the client's e-mail ``message``; returns the ack, or ``None`` when none may be
     sent (automatic mail, already acknowledged, not an inbound e-mail — logged with the reason).
 
-    ``expected_answer_by`` defaults to the due moment of the message's EMAIL-REPLY-1BD timer
-    (``charterdesk.sla.selectors.expected_answer_by``)."""
+    ``expected_answer_by``: when the client can expect the answer (the route's hand-over,
+    ``assembly.acknowledgement``, gives the due moment of the message's EMAIL-REPLY-1BD timer);
+    without it the acknowledgement names no moment."""
     case = case or message.case
     refusal = ack_refusal(message)
     if refusal:
@@ -114,13 +91,11 @@ def send_acknowledgement(
         return None
     case = Case.objects.select_related("client", "programme").get(pk=case.pk)
     language = block_language(case.language)
-    when = (
-        expected_answer_by if expected_answer_by is not None else _expected_answer_by(case, message)
-    )
+    when = expected_answer_by
     if when is not None and when <= (at or timezone.now()):
         # Owed long ago (a worker was down): never promise a moment that has passed.
         when = None
-    rendered = render_for_case(
+    rendered = template_render(
         kind=MessageKind.ACK,
         case=case,
         language=language,

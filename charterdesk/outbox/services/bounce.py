@@ -8,9 +8,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from charterdesk.cases.message_ids import angled
 from charterdesk.cases.services import case_record_bounce
 from charterdesk.outbox.models import OutboxMessage, OutboxState
-from charterdesk.outbox.services.compose import angle
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ def outbox_mark_bounced(
 
     For e-mail intake's DSN handling.  Returns the row, or ``None`` if the Message-ID is not one of
     ours (a DSN for someone else's mail).  A second bounce for the same mail keeps the first."""
-    wanted = angle(message_id)
+    wanted = angled(message_id)
     if not wanted:
         return None
     row = OutboxMessage.objects.select_for_update().filter(message_id=wanted).first()

@@ -16,7 +16,7 @@ from charterdesk.cases.models import Case, Message, MessageKind
 from charterdesk.cases.services import case_explain_delay
 from charterdesk.directory.models import Employee
 from charterdesk.outbox.identity import block_language
-from charterdesk.outbox.services.templates import render_for_case
+from charterdesk.outbox.services.templates import template_render
 
 
 def delay_explanation_text(
@@ -36,7 +36,7 @@ def delay_explanation_text(
             % {"ref": case.reference}
         )
     when = expected_answer_by or case.promised_by
-    rendered = render_for_case(
+    rendered = template_render(
         kind=MessageKind.DELAY,
         case=case,
         language=block_language(case.language),
@@ -48,7 +48,7 @@ def delay_explanation_text(
     return rendered.body
 
 
-def send_delay_explanation(
+def delay_explanation_send(
     *,
     case: Case,
     by: Employee,

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from charterdesk.cases.services import case_record_send_failure
 from charterdesk.outbox.models import OutboxMessage, OutboxState
-from charterdesk.outbox.services.compose import enqueue_send
+from charterdesk.outbox.services.write import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +174,9 @@ def outbox_deliver(
         if _finish(
             row, state=OutboxState.PENDING, claimed_at=None, next_attempt_at=when, last_error=error
         ):
-            transaction.on_commit(lambda: enqueue_send(row.pk, run_after=when), robust=True)
+            transaction.on_commit(
+                lambda: outbox_enqueue(outbox_id=row.pk, run_after=when), robust=True
+            )
         logger.warning(
             "outbox %s attempt %s failed, next at %s: %s",
             row.pk,
@@ -223,5 +225,5 @@ def outbox_retry(*, outbox: OutboxMessage, now: datetime | None = None) -> Outbo
     row.state = OutboxState.PENDING
     row.next_attempt_at = moment
     row.save(update_fields=["state", "next_attempt_at"])
-    transaction.on_commit(lambda: enqueue_send(row.pk), robust=True)
+    transaction.on_commit(lambda: outbox_enqueue(outbox_id=row.pk), robust=True)
     return row

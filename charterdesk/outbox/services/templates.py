@@ -15,7 +15,7 @@ from charterdesk.outbox.errors import TemplateMissing
 from charterdesk.outbox.formatting import format_moment
 from charterdesk.outbox.identity import block_language, institution_name
 from charterdesk.outbox.models import MessageTemplate
-from charterdesk.outbox.services.compose import current_institution
+from charterdesk.outbox.services.write import current_institution
 from charterdesk.outbox.templating import render_template_text
 
 
@@ -27,7 +27,7 @@ class RenderedTemplate:
     body: str
 
 
-def find_template(
+def template_find(
     *, kind: str, language: str, programme: Programme | None = None, name: str | None = None
 ) -> MessageTemplate:
     """The active template of ``kind`` in ``language``: the programme's own first, then the one for
@@ -99,7 +99,7 @@ def template_context(
     }
 
 
-def render_for_case(
+def template_render(
     *,
     kind: str,
     case: Case,
@@ -113,7 +113,7 @@ def render_for_case(
 ) -> RenderedTemplate:
     """Fill in the template of ``kind`` for ``case`` (the desk uses this for its answer drafts)."""
     language = block_language(language)
-    template = find_template(kind=kind, language=language, programme=case.programme, name=name)
+    template = template_find(kind=kind, language=language, programme=case.programme, name=name)
     context = template_context(
         case=case,
         language=language,

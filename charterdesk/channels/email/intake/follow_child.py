@@ -16,7 +16,7 @@ def run(
     batch_size: int | None,
     workers: int | None,
 ) -> None:
-    from charterdesk.channels.email.parsing.batch import die_with_parent
+    from charterdesk.channels.email.parsing.pool import die_with_parent
 
     die_with_parent()  # killed with the command: the crash rules of ``process`` apply
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

@@ -13,22 +13,14 @@ Message-IDs is unchanged: those IDs are only in mail we sent.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from email.utils import parseaddr
 
 from django.conf import settings
 
+from charterdesk.cases.message_ids import bare, variants
 from charterdesk.cases.models import Case, Direction, Message
 from charterdesk.channels.email.parsing import ParsedEmail
-
-
-def id_variants(message_ids: list[str]) -> list[str]:
-    """Each ID with and without angle brackets (stored values differ between mailers)."""
-    out: list[str] = []
-    for value in message_ids:
-        bare = value.strip().strip("<>").strip()
-        if bare:
-            out.extend((f"<{bare}>", bare))
-    return out
 
 
 def reference_pattern() -> re.Pattern[str]:
@@ -55,28 +47,15 @@ def wanted_ids(parsed: ParsedEmail) -> list[str]:
 def header_rows(wanted: list[str]) -> dict[str, int]:
     """``{stored Message-ID: case id}`` for the messages ``wanted`` names."""
     return dict(
-        Message.objects.filter(message_id__in=id_variants(wanted))
+        Message.objects.filter(message_id__in=variants(wanted))
         .order_by("created_at", "id")
         .values_list("message_id", "case_id")
     )
 
 
 def stored_case_id(rows: dict[str, int], value: str) -> int | None:
-    bare = value.strip("<>")
-    return rows.get(f"<{bare}>") or rows.get(bare)
-
-
-def case_by_headers(parsed: ParsedEmail) -> Case | None:
-    """The case of the newest message this one answers (In-Reply-To, then References newest first)."""
-    wanted = wanted_ids(parsed)
-    if not wanted:
-        return None
-    rows = header_rows(wanted)
-    for value in wanted:
-        case_id = stored_case_id(rows, value)
-        if case_id:
-            return Case.objects.get(pk=case_id)
-    return None
+    plain = bare(value)
+    return rows.get(f"<{plain}>") or rows.get(plain)
 
 
 def case_by_subject(subject: str) -> Case | None:
@@ -119,15 +98,42 @@ def mentioned_cases(parsed: ParsedEmail, exclude: int | None = None) -> list[Cas
     return [c for c in cases[:20] if c.pk != exclude]
 
 
-def find_case(parsed: ParsedEmail, forged: bool = False) -> tuple[Case | None, str]:
-    """``(case, how)``: how is ``"headers"`` or ``"subject"`` (or ``""`` with no case)."""
-    case = case_by_headers(parsed)
-    if case is not None:
-        return case, "headers"
-    case = subject_case(parsed, forged)
-    if case is not None:
-        return case, "subject"
-    return None, ""
+def find_case(
+    parsed: ParsedEmail,
+    lookup: Callable[[list[str]], dict[str, int]] = header_rows,
+    queued: Mapping[str, int] | None = None,
+    queue_length: int = 0,
+    forged: bool = False,
+) -> tuple[Case | None, str, int | None] | None:
+    """The case ``parsed`` belongs to: ``(case, how, queued index)``.  ``how`` is ``"headers"``
+    (In-Reply-To, then References newest first) or ``"subject"`` (the case reference in it), ``""``
+    with no case.  ``lookup``: :func:`header_rows`, or a batch's equal of it.
+
+    ``queued``: the messages of a batch not written yet (bare Message-ID -> index; there are
+    ``queue_length`` of them); an answer to one of them gives ``(None, "headers", index)``.  None when only writing the queue first can
+    tell: a Message-ID both stored and queued, or a subject naming a reference not stored (it may
+    be a case the queue opens).  Without a queue the answer is never None.  ``forged``: the
+    receiving server found the sender forged (no threading by subject then)."""
+    queued = queued or {}
+    wanted = wanted_ids(parsed)
+    if wanted:
+        rows = lookup(wanted)
+        for value in wanted:
+            stored = stored_case_id(rows, value)
+            index = queued.get(bare(value))
+            if stored and index is not None:
+                return None  # the same Message-ID twice (a released copy): write the queue first
+            if stored:
+                return Case.objects.get(pk=stored), "headers", None
+            if index is not None:
+                return None, "headers", index
+    refs = references_in(parsed.subject)
+    if refs and queue_length:
+        known = set(Case.objects.filter(reference__in=refs).values_list("reference", flat=True))
+        if any(ref not in known for ref in refs):
+            return None  # may be a case opened in the queue
+    case = subject_case(parsed, forged)  # the case's own client only (see the module's text)
+    return (case, "subject", None) if case is not None else (None, "", None)
 
 
 def outbound_message(message_id: str) -> Message | None:
@@ -135,9 +141,7 @@ def outbound_message(message_id: str) -> Message | None:
     if not message_id:
         return None
     return (
-        Message.objects.filter(
-            message_id__in=id_variants([message_id]), direction=Direction.OUTBOUND
-        )
+        Message.objects.filter(message_id__in=variants([message_id]), direction=Direction.OUTBOUND)
         .select_related("case")
         .first()
     )

@@ -11,7 +11,7 @@
   with an earlier try that died (the process ended while parsing or writing it), a pool that
   broke or did not answer in time, and processing outside the main thread (where no alarm can
   be set) parse in a child process that is killed when one message takes too long
-  (``parsing.batch.parse_isolated``): that message is ``too_complex``, the rest goes on.
+  (``parsing.pool.parse_isolated``): that message is ``too_complex``, the rest goes on.
 - A batch is written in one transaction: every case change of its messages plus each row's new
   state.  A crash rolls all of it back, and the rows are simply still ``stored``.
 - If the batch raises, or an earlier try of it died, its messages are taken one at a time, each in
@@ -40,18 +40,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from charterdesk.channels.email import conf
-from charterdesk.channels.email.intake.deliver import BatchContext, Outcome, deliver
 from charterdesk.channels.email.intake.limits import domain_of
+from charterdesk.channels.email.intake.rules import BatchContext, Outcome, apply_rules
 from charterdesk.channels.email.models import InboundEmail, InboundState, QuarantineReason
 from charterdesk.channels.email.parsing import Address, ParsedAttachment, ParsedEmail
-from charterdesk.channels.email.parsing.batch import (
+from charterdesk.channels.email.parsing.model import TooComplex
+from charterdesk.channels.email.parsing.pool import (
     START_SECONDS,
     ParseResult,
     init_parser_process,
     parse_batch,
     parse_isolated,
 )
-from charterdesk.channels.email.parsing.model import TooComplex
 
 log = logging.getLogger(__name__)
 
@@ -302,7 +302,7 @@ def _decide(
                 {"error": result},
             ), None
         result = _fallback_parsed(row, result, override)
-    return deliver(row, result, ctx, force=force, sender_override=override), result
+    return apply_rules(row, result, ctx, force=force, sender_override=override), result
 
 
 def _apply(row: InboundEmail, outcome: Outcome, parsed: ParsedEmail | None) -> None:
@@ -341,15 +341,13 @@ def _save_rows(rows: list[InboundEmail]) -> None:
         cursor.executemany(f"UPDATE {table} SET {columns} WHERE id = %s", params)
 
 
-def _context(
-    results: Sequence[ParseResult], rows: Sequence[InboundEmail], *, batched: bool = False
-) -> BatchContext:
+def _context(results: Sequence[ParseResult], rows: Sequence[InboundEmail]) -> BatchContext:
     parsed = [r for r in results if isinstance(r, ParsedEmail)]
-    return BatchContext(parsed, since=min(r.received_at for r in rows), batched=batched)
+    return BatchContext(parsed, since=min(r.received_at for r in rows))
 
 
 def _write_batch(rows: list[InboundEmail], results: list[ParseResult], stats: ProcessStats) -> None:
-    ctx = _context(results, rows, batched=True)
+    ctx = _context(results, rows)
     decided: list[tuple[InboundEmail, Outcome, ParsedEmail | None]] = []
     done: list[tuple[InboundEmail, Outcome]] = []
     with transaction.atomic():
@@ -398,7 +396,9 @@ def _write_one(row: InboundEmail, result: ParseResult, stats: ProcessStats) -> N
                     .exists()
                 ):
                     return
-                outcome, parsed = _decide(row, result, _context([result], [row]))
+                ctx = _context([result], [row])
+                outcome, parsed = _decide(row, result, ctx)
+                ctx.flush()  # a batch of one: the same road
                 _apply(row, outcome, parsed)
                 row.save(update_fields=_SAVE_FIELDS)
             stats.add(outcome)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from charterdesk.sla import engine
+from charterdesk.sla import checks, engine
 
 
 class Command(BaseCommand):
@@ -39,7 +39,7 @@ class Command(BaseCommand):
         runs = 0
         while True:
             started = time.monotonic()
-            checked = engine.sla_sweep()
+            checked = checks.sla_sweep()
             runs += 1
             self.stdout.write(
                 f"sweep: {checked} timers checked in {time.monotonic() - started:.3f} s"

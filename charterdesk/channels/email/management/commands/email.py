@@ -43,10 +43,13 @@ from charterdesk.channels.email.transports.files import (
 
 logger = logging.getLogger(__name__)
 
-# Stored-but-unprocessed messages above which `import`/`fetch`/`process` start a parser process.
+# Stored-but-unprocessed messages above which `import`/`fetch`/`process` start a parser process,
+# and `import`/`fetch` process beside storing in a second process (``intake.follow``).  Below it
+# a run starts no process at all: each costs a Django start-up (~0.5 s of CPU), more than the
+# overlap saves on a small import.
 BULK_BACKLOG = 2000
-# Messages stored per transaction by `import`; after the first full chunk, processing starts in a
-# second process beside the storing (``intake.follow``).
+FOLLOW_FROM = BULK_BACKLOG
+# Messages stored per transaction by `import`.
 STORE_CHUNK = 500
 
 
@@ -153,7 +156,7 @@ class Command(BaseCommand):
         chunk: list[RawMail] = []
         chunk_bytes = 0
         follower: Follower | None = None
-        if holds_at_least(options["path"], 2 * STORE_CHUNK):
+        if holds_at_least(options["path"], FOLLOW_FROM):
             follower = self._follower(options)  # starts while the first messages are stored
         try:
             for mail in read_messages(options["path"]):
@@ -163,7 +166,7 @@ class Command(BaseCommand):
                     result = store_raw(chunk)
                     new, known = new + result.new, known + result.known
                     chunk, chunk_bytes = [], 0
-                    if follower is None:  # a large import: process beside storing
+                    if follower is None and new + known >= FOLLOW_FROM:  # a large import
                         follower = self._follower(options)
             if chunk:
                 result = store_raw(chunk)
@@ -192,7 +195,7 @@ class Command(BaseCommand):
         def stored(count: int) -> None:  # a large fetch: process beside storing
             nonlocal follower, total
             total += count
-            if follower is None and total >= STORE_CHUNK:
+            if follower is None and total >= FOLLOW_FROM:
                 follower = self._follower(options)
 
         try:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,8 +38,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from charterdesk.cases import message_ids
 from charterdesk.cases.models import Case, Channel, Direction, Message, MessageKind
-from charterdesk.cases.services import AttachmentData, InboundItem, case_add_message, case_open
+from charterdesk.cases.services import AttachmentData, InboundItem, case_add_message
 from charterdesk.cases.status import ACTIVE, Status
 from charterdesk.channels.email import conf
 from charterdesk.channels.email.intake.authentication import sender_authentication
@@ -50,7 +50,6 @@ from charterdesk.channels.email.intake.limits import DomainLimit
 from charterdesk.channels.email.intake.linking import (
     find_case,
     header_rows,
-    id_variants,
     mentioned_cases,
     outbound_message,
     wanted_ids,
@@ -61,17 +60,11 @@ from charterdesk.channels.email.parsing import Address, ParsedEmail
 from charterdesk.clients.models import Client
 from charterdesk.clients.services import (
     client_build,
-    client_get_or_create_by_email,
     clients_save_built,
 )
 from charterdesk.core.validators import normalise_email
 from charterdesk.directory.models import Institution, Programme
-
-_mark_bounced: Callable[..., Any] | None
-try:  # the outbox marks its row bounced; without it the link is kept on our own row only
-    from charterdesk.outbox.services.bounce import outbox_mark_bounced as _mark_bounced
-except ImportError:  # pragma: no cover
-    _mark_bounced = None
+from charterdesk.outbox.services import outbox_mark_bounced
 
 
 @dataclass(slots=True)
@@ -96,11 +89,9 @@ class BatchContext:
     """What one batch looks up once: programme addresses, our own addresses, clients met, the
     Message-IDs already taken in, and each sender's recent messages (for the rate limit)."""
 
-    def __init__(
-        self, parsed: list[ParsedEmail], since: datetime, *, batched: bool = False
-    ) -> None:
-        # Batched: ordinary client messages are queued and written together (``batching``).
-        self.pending: Pending | None = Pending() if batched else None
+    def __init__(self, parsed: list[ParsedEmail], since: datetime) -> None:
+        # Client messages are queued and written together (``batching``), one or five hundred.
+        self.pending = Pending()
         self.programmes: dict[str, Programme] = {}
         self.programme_codes: dict[str, Programme] = {}
         for programme in Programme.objects.filter(is_active=True):
@@ -110,7 +101,7 @@ class BatchContext:
         self.own = conf.own_addresses() | set(self.programmes)
         self.own |= {e.lower() for e in Institution.objects.values_list("general_email", flat=True)}
         self.clients: dict[str, Client] = {}
-        self.new_clients: list[Client] = []  # built, saved by ``flush`` (batched)
+        self.new_clients: list[Client] = []  # built, saved by ``flush``
         addresses = {a.address for p in parsed for a in (p.sender, *p.reply_to) if a}
         if addresses:
             # One query over the index on UPPER(email) for the clients already known, matched
@@ -129,10 +120,10 @@ class BatchContext:
         self.taken: dict[str, tuple[int, int]] = {}
         if ids:
             for mid, case_id, pk in Message.objects.filter(
-                message_id__in=id_variants(ids),
+                message_id__in=message_ids.variants(ids),
                 direction__in=(Direction.INBOUND, Direction.INTERNAL),
             ).values_list("message_id", "case_id", "pk"):
-                self.taken[_bare(mid)] = (case_id, pk)
+                self.taken[message_ids.bare(mid)] = (case_id, pk)
         self.limit, self.window = conf.rate_limit()
         self.recent: dict[str, list[datetime]] = defaultdict(list)
         senders = {p.sender.address.lower() for p in parsed if p.sender}
@@ -165,9 +156,8 @@ class BatchContext:
         if self.new_clients:
             clients_save_built(self.new_clients)
             self.new_clients = []
-        if self.pending is not None:
-            for bare, (case_id, message_pk) in self.pending.flush().items():
-                self.wrote(bare, case_id, message_pk)
+        for bare, (case_id, message_pk) in self.pending.flush().items():
+            self.wrote(bare, case_id, message_pk)
 
     def over_limit(self, sender: str, at: datetime) -> bool:
         times = self.recent[sender]
@@ -184,21 +174,12 @@ class BatchContext:
     def client_for(self, address: Address, language: str) -> Client:
         key = address.address.strip().lower()
         client = self.clients.get(key)
-        if client is None:
-            if self.pending is None:
-                client = client_get_or_create_by_email(
-                    email=address.address, name=address.name, language=language
-                )
-            else:  # not known (the query above): a new one, saved with the batch's others
-                email = normalise_email(address.address)
-                client = client_build(name=address.name, email=email, language=language)
-                self.new_clients.append(client)
+        if client is None:  # not known (the query above): a new one, saved with the batch
+            email = normalise_email(address.address)
+            client = client_build(name=address.name, email=email, language=language)
+            self.new_clients.append(client)
             self.clients[key] = client
         return client
-
-
-def _bare(message_id: str) -> str:
-    return message_id.strip().strip("<>")
 
 
 def _attachments(parsed: ParsedEmail) -> list[AttachmentData]:
@@ -301,8 +282,8 @@ def _bounce(
     original = outbound_message(report.original_message_id)
     case = original.case if original else None
     marked = False
-    if report.failed and report.original_message_id and _mark_bounced is not None:
-        outbox_row = _mark_bounced(
+    if report.failed and report.original_message_id:
+        outbox_row = outbox_mark_bounced(
             message_id=report.original_message_id, reason=reason, at=row.received_at
         )
         marked = outbox_row is not None
@@ -355,11 +336,11 @@ def _bounce(
         attachments=_attachments(parsed),
         at=row.received_at,
     )
-    ctx.wrote(_bare(parsed.message_id), case.pk, note.pk)
+    ctx.wrote(message_ids.bare(parsed.message_id), case.pk, note.pk)
     return Outcome(InboundState.PROCESSED, case_id=case.pk, message_pk=note.pk, info=info)
 
 
-def deliver(
+def apply_rules(
     row: InboundEmail,
     parsed: ParsedEmail,
     ctx: BatchContext,
@@ -367,7 +348,8 @@ def deliver(
     force: bool = False,
     sender_override: str = "",
 ) -> Outcome:
-    """Apply the rules above to one message inside the caller's transaction."""
+    """Apply the rules above to one message inside the caller's transaction: a client's
+    message is queued for the batch (``ctx.flush`` writes it), anything else is decided here."""
     info: dict[str, Any] = {}
     if parsed.repairs:
         info["charset_repairs"] = parsed.repairs[:50]
@@ -380,25 +362,9 @@ def deliver(
     if auth is not None:
         info["auth"] = auth
     forged = auth is not None and auth["verdict"] == "fail"
-    bare = _bare(parsed.message_id)
-    pending = ctx.pending
-    if bare and not force and pending is not None and pending.queued(bare):
-        duplicate = Outcome(
-            InboundState.DUPLICATE,
-            info=info,
-            error=f"Message-ID {parsed.message_id} was already taken in.",
-        )
-        pending.duplicate_of(bare, duplicate)  # its case and message once the queue is written
+    duplicate = None if force else _duplicate(parsed, ctx, info)
+    if duplicate is not None:
         return duplicate
-    if bare and bare in ctx.taken and not force:
-        case_id, message_pk = ctx.taken[bare]
-        return Outcome(
-            InboundState.DUPLICATE,
-            case_id=case_id,
-            message_pk=message_pk,
-            info=info,
-            error=f"Message-ID {parsed.message_id} was already taken in.",
-        )
     if not force and sender and sender in ctx.own:
         return Outcome.quarantine(
             QuarantineReason.OWN_ADDRESS,
@@ -428,26 +394,7 @@ def deliver(
         if bounced is not None:
             bounced.info.update(info)
             return bounced
-    queued_case: int | None = None  # the queued message it answers (batched)
-    found = pending.find_case(parsed, ctx.header_rows, forged) if pending is not None else None
-    if found is None:
-        ctx.flush()  # only the written queue can tell
-        case, how = find_case(parsed, forged)
-    else:
-        case, how, queued_case = found
-    if (
-        pending is not None
-        and parsed.auto_submitted
-        and (queued_case is not None or (case is not None and case.pk in pending.cases))
-    ):
-        # Request or note depends on its case's status after the queued messages.
-        ctx.flush()
-        case, how = find_case(parsed, forged)
-        queued_case = None
-    if pending is not None and queued_case is not None:
-        target = pending.items[queued_case].case_id
-        if target is not None:  # a queued message on a stored case: that case
-            case, queued_case = Case.objects.get(pk=target), None
+    case, how, queued_case = _find_case(parsed, ctx, forged)
     if how:
         info["threaded_by"] = how
     if case is None and queued_case is None and parsed.auto_submitted and not force:
@@ -492,15 +439,13 @@ def deliver(
         ctx.count(sender, row.received_at)
     # Not threaded, but naming cases in the subject: a new case that mentions them.
     mentions = mentioned_cases(parsed) if case is None and queued_case is None else []
-    if mentions:
-        info["mentions"] = [c.reference for c in mentions]
     meta = _meta(row, parsed, how)
     if auth is not None:
         meta["auth"] = auth
     if mentions:
-        meta["mentions"] = info["mentions"]
-    # The message as both paths write it (queued for the batch, or at once).
-    common: dict[str, Any] = dict(
+        info["mentions"] = meta["mentions"] = [c.reference for c in mentions]
+    message: dict[str, Any] = dict(
+        body=parsed.text,
         subject=parsed.subject,
         body_html=parsed.html,
         sender=str(parsed.sender or client.email)[:300],
@@ -513,57 +458,76 @@ def deliver(
         at=row.received_at,
         channel=Channel.EMAIL,
     )
-    if (
-        pending is not None
-        and not mentions
-        and (case is None or not (parsed.auto_submitted and Status(case.status) not in ACTIVE))
-    ):
-        queued = Outcome(InboundState.PROCESSED, info=info)
-        opens = case is None and queued_case is None
-        pending.add(
-            InboundItem(
-                body=parsed.text,
-                case_id=case.pk if case is not None else None,
-                same_case_as=queued_case,
-                client=client if opens else None,
-                programme=_programme(row, parsed, ctx) if opens else None,
-                language=parsed.language,
-                **common,
-            ),
-            queued,
+    if case is not None and parsed.auto_submitted and Status(case.status) not in ACTIVE:
+        # An out-of-office reply to a finished case: kept on the case as a note, not reopening it.
+        ctx.flush()
+        note = case_add_message(
+            case=case, direction=Direction.INTERNAL, kind=MessageKind.NOTE, **message
         )
-        return queued  # case and message filled in when the queue is written
-    ctx.flush()
-    if case is None:
-        case = case_open(
-            client=client,
-            channel=Channel.EMAIL,
-            subject=parsed.subject,
-            programme=_programme(row, parsed, ctx),
+        ctx.wrote(message_ids.bare(parsed.message_id), case.pk, note.pk)
+        return Outcome(InboundState.PROCESSED, case_id=case.pk, message_pk=note.pk, info=info)
+    # A client's message: queued, and written with the batch's others by case_receive_batch
+    # (the road of every received message); its outcome gets the case and message then.
+    queued = Outcome(InboundState.PROCESSED, info=info)
+    opens = case is None and queued_case is None
+    ctx.pending.add(
+        InboundItem(
+            case_id=case.pk if case is not None else None,
+            same_case_as=queued_case,
+            client=client if opens else None,
+            programme=_programme(row, parsed, ctx) if opens else None,
             language=parsed.language,
-            at=row.received_at,
+            **message,
+        ),
+        queued,
+    )
+    if mentions:  # the new case is linked to them once written
+        ctx.flush()
+        assert queued.case_id is not None and queued.message_pk is not None
+        link_mentions(
+            Case.objects.get(pk=queued.case_id), Message.objects.get(pk=queued.message_pk), mentions
         )
-    if parsed.auto_submitted and Status(case.status) not in ACTIVE:
-        # An out-of-office reply to a finished case: kept on the case without reopening it.
-        message = case_add_message(
-            case=case,
-            direction=Direction.INTERNAL,
-            kind=MessageKind.NOTE,
-            body=parsed.text,
-            **common,
-        )
+    return queued
+
+
+def _duplicate(parsed: ParsedEmail, ctx: BatchContext, info: dict[str, Any]) -> Outcome | None:
+    """Rule 1: its Message-ID was taken in already (stored, or queued in this batch)."""
+    bare = message_ids.bare(parsed.message_id)
+    if not bare or not (ctx.pending.queued(bare) or bare in ctx.taken):
+        return None
+    duplicate = Outcome(
+        InboundState.DUPLICATE,
+        info=info,
+        error=f"Message-ID {parsed.message_id} was already taken in.",
+    )
+    if ctx.pending.queued(bare):
+        ctx.pending.duplicate_of(bare, duplicate)  # its case and message once written
     else:
-        message = case_add_message(
-            case=case,
-            direction=Direction.INBOUND,
-            kind=MessageKind.REQUEST,
-            body=parsed.text,
-            language=parsed.language,
-            **common,
-        )
-    ctx.wrote(bare, case.pk, message.pk)
-    link_mentions(case, message, mentions)
-    return Outcome(InboundState.PROCESSED, case_id=case.pk, message_pk=message.pk, info=info)
+        duplicate.case_id, duplicate.message_pk = ctx.taken[bare]
+    return duplicate
+
+
+def _find_case(
+    parsed: ParsedEmail, ctx: BatchContext, forged: bool = False
+) -> tuple[Case | None, str, int | None]:
+    """``linking.find_case`` with the batch's queue in view; the queue is written first where
+    only the written queue can tell (and before an automatic message on a case the queue
+    touches: request or note depends on that case's status after the queued messages)."""
+    pending = ctx.pending
+    found = find_case(parsed, ctx.header_rows, pending.by_id, len(pending.items), forged)
+    if found is not None:
+        case, how, queued_case = found
+        touches_queue = queued_case is not None or (case is not None and case.pk in pending.cases)
+        if not (parsed.auto_submitted and touches_queue):
+            if queued_case is not None:
+                target = pending.items[queued_case].case_id
+                if target is not None:  # a queued message on a stored case: that case
+                    return Case.objects.get(pk=target), how, None
+            return case, how, queued_case
+    ctx.flush()
+    found = find_case(parsed, forged=forged)  # the queue is empty now: never None
+    assert found is not None
+    return found
 
 
 def case_of(outcome: Outcome) -> Case | None:

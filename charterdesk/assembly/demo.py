@@ -376,14 +376,15 @@ def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogi
                 note="Lūdzu pārņemt — jautājums par tavu programmu.",
             )
         elif fate == 4:
+            due = now + timedelta(days=2, hours=1)
             cs.case_promise(
                 case=case,
                 by=worker,
-                due=now + timedelta(days=2, hours=1),
+                due=due,
                 message=(
-                    "Atbildi sagatavosim līdz parītdienai."
+                    f"Atbildi sagatavosim līdz {timezone.localtime(due):%d.%m.%Y}."
                     if not english
-                    else "We will prepare the answer by the day after tomorrow."
+                    else f"We will prepare the answer by {timezone.localtime(due):%-d %b %Y}."
                 ),
                 at=past(opened + timedelta(hours=1)),
             )

@@ -1,5 +1,6 @@
-"""The SLA batch listener (``sla.batch``) opens the same timers, with the same moments, as the
-per-event listener; stop and explain events in a batch are handled as per event; one task per batch.
+"""The SLA step hears lists: a list of many events opens the same timers, with the same moments,
+as the same events recorded one list each; stop and explain events inside a list act in order;
+one task per recorded list.
 
 Calendar: no schedule configured, so Mon–Fri 08:30–17:00 with Latvia's 2025/2026 days."""
 
@@ -14,10 +15,10 @@ from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from charterdesk.cases import services as cs
-from charterdesk.cases.events import record_event, record_events_bulk
 from charterdesk.cases.models import Case, CaseEvent, Message
+from charterdesk.cases.recording import record_event, record_events
 from charterdesk.cases.services import InboundItem
-from charterdesk.sla.batch import timers_fire_now
+from charterdesk.sla.checks import timers_fire_now
 from charterdesk.sla.models import Timer
 from charterdesk.standard.events import Event
 from tests.factories import make_client, make_employee, make_institution
@@ -140,7 +141,7 @@ def run(fn: Any, *args: Any) -> dict[str, Any]:
     return result
 
 
-def test_batch_timers_equal_the_per_event_timers(cases):
+def test_a_batch_opens_the_timers_of_its_items_one_by_one(cases):
     _agent, made = cases
     batch = items(made)
     per_event = run(one_by_one, batch)
@@ -186,7 +187,7 @@ def _record_each(made: list[Case], agent: Any) -> None:
 
 def _record_bulk(made: list[Case], agent: Any) -> None:
     messages = _messages(made)
-    record_events_bulk(
+    record_events(
         [
             CaseEvent(
                 case=case,
@@ -200,7 +201,7 @@ def _record_bulk(made: list[Case], agent: Any) -> None:
     )
 
 
-def test_stop_and_explain_events_in_a_bulk_act_as_per_event(cases):
+def test_stop_and_explain_events_in_one_list_act_in_order(cases):
     agent, made = cases
     per_event = run(_record_each, made, agent)
     bulk = run(_record_bulk, made, agent)

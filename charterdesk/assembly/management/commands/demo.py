@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandParser
 
-from charterdesk.core.demo import load_demo
+from charterdesk.assembly.demo import load_demo
 from charterdesk.directory.config import load_config
 from charterdesk.directory.models import Institution
 

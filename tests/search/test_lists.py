@@ -1,5 +1,5 @@
-"""The search batch listener indexes each touched case once per batch, with the same document the
-per-event listener builds."""
+"""The search step indexes each touched case once per recorded list, with the same document as
+when the messages come one at a time."""
 
 from __future__ import annotations
 

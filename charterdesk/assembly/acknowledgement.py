@@ -1,8 +1,10 @@
-"""The function the SLA engine calls when an acknowledgement is owed [EMAIL-ACK].
+"""The owed acknowledgement [EMAIL-ACK]: from the SLA engine to the outbox.
 
-Registered in ``OutboxConfig.ready`` with ``charterdesk.sla.hooks.register_ack_sender``; the engine
-calls it inside the transaction that records the hand-over on the timer, so an error here rolls the
-hand-over back and the next sweep tries again.
+Registered by the route (``route.install``) with ``charterdesk.sla.hooks.register_ack_sender``;
+the engine calls it inside the transaction that records the hand-over on the timer, so an error
+here rolls the hand-over back and the next sweep tries again.  The answer moment promised in the
+acknowledgement is the due moment of the message's ``[EMAIL-REPLY-1BD]`` timer (read here, so the
+outbox needs nothing of the SLA engine).
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from __future__ import annotations
 import logging
 
 from charterdesk.cases.models import Case, Direction, Message
-from charterdesk.outbox.services.ack import send_acknowledgement
+from charterdesk.outbox.services import ack_send
+from charterdesk.sla.selectors import expected_answer_by
 
 logger = logging.getLogger(__name__)
 
 
-def ack_sender(*, timer_id: int, case_id: int, message_id: int | None) -> None:
+def ack_owed(*, timer_id: int, case_id: int, message_id: int | None) -> None:
     """Acknowledge the client's message ``message_id`` (the timer's message; without one, the
     client's latest message on the case)."""
     case = Case.objects.get(pk=case_id)
@@ -35,4 +38,4 @@ def ack_sender(*, timer_id: int, case_id: int, message_id: int | None) -> None:
             case.reference,
         )
         return
-    send_acknowledgement(case=case, message=message)
+    ack_send(case=case, message=message, expected_answer_by=expected_answer_by(case, message))

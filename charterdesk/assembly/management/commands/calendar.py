@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from charterdesk.calendar.business import BusinessCalendar, CalendarError
-from charterdesk.calendar.registry import UnknownOffice, get_calendar
+from charterdesk.directory.calendars import UnknownOffice, office_calendar
 
 KIND_WORDS = {"working": "working", "shortened": "shortened", "off": "day off"}
 
@@ -71,7 +71,7 @@ class Command(BaseCommand):
 
     def _calendar(self, office: str | None) -> BusinessCalendar:
         try:
-            return get_calendar(office)
+            return office_calendar(office)
         except UnknownOffice:
             raise _bad(f"--office {office!r}: there is no office with that code") from None
 

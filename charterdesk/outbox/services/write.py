@@ -23,6 +23,7 @@ from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from charterdesk.cases.message_ids import angled
 from charterdesk.cases.models import Case, Direction, Message, MessageKind
 from charterdesk.directory.models import Employee, Institution
 from charterdesk.outbox.errors import IdentityMissing, NoRecipient, OutboxRefused
@@ -53,12 +54,6 @@ def new_message_id(case: Case, message: Message) -> str:
     """``<ALT-2026-000123.m42.3f9a1c0d5e7b2a46@altum.lv>``: the case and message for a person
     reading headers, a random part so it is unique across databases and restores."""
     return f"<{case.reference}.m{message.pk}.{secrets.token_hex(8)}@{mail_domain()}>"
-
-
-def angle(message_id: str) -> str:
-    """``<id>``, whitespace (and so any line break that could split a header) removed."""
-    value = "".join((message_id or "").split()).strip("<>")
-    return f"<{value}>" if value else ""
 
 
 def sender_verified(message: Message | None) -> bool:
@@ -118,8 +113,8 @@ def _answers(case: Case, message: Message) -> Message | None:
 def _references(answers: Message | None) -> tuple[str, str]:
     if answers is None or not answers.message_id.strip():
         return "", ""
-    parent = angle(answers.message_id)
-    earlier = [angle(x) for x in (answers.references or "").split() if x.strip()]
+    parent = angled(answers.message_id)
+    earlier = [angled(x) for x in (answers.references or "").split() if x.strip()]
     chain = [*earlier, parent][-MAX_REFERENCES:]
     return parent, " ".join(chain)
 
@@ -213,7 +208,7 @@ def outbox_write(*, message: Message, at: datetime | None = None) -> OutboxMessa
     answers = _answers(case, message)
     subject = thread_subject(case, answers, message)
     # A Message-ID the case service already gave the message is kept; otherwise ours is fixed now.
-    message_id = angle(message.message_id) or new_message_id(case, message)
+    message_id = angled(message.message_id) or new_message_id(case, message)
     in_reply_to, references = _references(answers)
     headers = {
         "Message-ID": message_id,
@@ -258,7 +253,7 @@ def outbox_write(*, message: Message, at: datetime | None = None) -> OutboxMessa
         created_at=now,
     )
     _record_on_case_message(row)
-    transaction.on_commit(lambda: enqueue_send(row.pk), robust=True)
+    transaction.on_commit(lambda: outbox_enqueue(outbox_id=row.pk), robust=True)
     return row
 
 
@@ -282,7 +277,7 @@ def _record_on_case_message(row: OutboxMessage) -> None:
     )
 
 
-def enqueue_send(outbox_id: int, run_after: datetime | None = None) -> None:
+def outbox_enqueue(*, outbox_id: int, run_after: datetime | None = None) -> None:
     """Hand the row to a worker.  Losing this (a crash right after the commit) loses nothing: the
     sweep ``charterdesk outbox send-pending`` sends every pending row that is due."""
     from charterdesk.outbox.tasks import outbox_send

@@ -1,0 +1,45 @@
+"""The one write path costs no more queries than the two roads did (bench/write_queries.py).
+
+Upper bounds: the counts of the commit before it (8db5080, 2026-12-01), per database.  The
+calendar's periodic revision check is kept out (it adds one query when its interval has passed,
+whichever code runs)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from charterdesk.calendar import registry
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from write_queries import measure
+
+pytestmark = pytest.mark.django_db
+
+BEFORE = {
+    "postgresql": {
+        "desk: case page": 13,
+        "intake: new e-mail, new case": 33,
+        "intake: reply on its case": 30,
+        "service: case_open": 10,
+        "service: case_add_message (in)": 18,
+    },
+    "sqlite": {
+        "desk: case page": 13,
+        "intake: new e-mail, new case": 34,
+        "intake: reply on its case": 32,
+        "service: case_open": 12,
+        "service: case_add_message (in)": 20,
+    },
+}
+
+
+def test_no_more_queries_than_before(monkeypatch):
+    monkeypatch.setattr(registry, "REVISION_CHECK_SECONDS", 3600)
+    figures = measure()
+    before = BEFORE[connection.vendor]
+    over = {name: (n, before[name]) for name, n in figures.items() if n > before[name]}
+    assert not over, f"more queries than before (now, before): {over}"
