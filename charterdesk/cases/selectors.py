@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from charterdesk.cases.models import Case, CaseEvent, CaseLink, Message
 
@@ -37,6 +37,7 @@ def case_timeline(case: Case) -> list[Message | CaseEvent]:
 
 def case_links(case: Case) -> tuple[list[CaseLink], list[CaseLink]]:
     """``(links from case, links to case)``, the other case of each fetched."""
-    out = list(CaseLink.objects.filter(case=case).select_related("other"))
-    into = list(CaseLink.objects.filter(other=case).select_related("case"))
-    return out, into
+    links = list(
+        CaseLink.objects.filter(Q(case=case) | Q(other=case)).select_related("case", "other")
+    )
+    return [x for x in links if x.case_id == case.pk], [x for x in links if x.other_id == case.pk]

@@ -15,7 +15,6 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from charterdesk.channels.email import conf
-from charterdesk.channels.email.models import InboundEmail, InboundState
 
 
 def domain_of(address: str) -> str:
@@ -23,22 +22,23 @@ def domain_of(address: str) -> str:
 
 
 class DomainLimit:
-    def __init__(self, senders: set[str], since: datetime) -> None:
+    """The domains' recent messages: ``domains`` to load, then :meth:`load` with the rows of the
+    window (the batch context reads them in the same query as the senders')."""
+
+    def __init__(self, senders: set[str]) -> None:
         self.limit, self.window = conf.domain_rate_limit()
         self.exempt = conf.domain_rate_exempt()
         self.recent: dict[str, list[datetime]] = defaultdict(list)
-        domains = {domain_of(s) for s in senders} - self.exempt - {""}
-        if domains and self.limit > 0:
-            rows = (
-                InboundEmail.objects.filter(
-                    sender_domain__in=domains,
-                    state__in=(InboundState.PROCESSED, InboundState.QUARANTINED),
-                    received_at__gte=since - timedelta(seconds=self.window),
-                )
-                .order_by("received_at")
-                .values_list("sender_domain", "received_at")
-            )
-            for domain, at in rows:
+        self.domains = (
+            {domain_of(s) for s in senders} - self.exempt - {""} if self.limit > 0 else set()
+        )
+
+    def load(self, rows: list[tuple[str, datetime]], since: datetime) -> None:
+        """``rows``: ``(sender_domain, received_at)`` in time order, from ``since`` minus any
+        window on."""
+        start = since - timedelta(seconds=self.window)
+        for domain, at in rows:
+            if domain in self.domains and at >= start:
                 self.recent[domain].append(at)
 
     def over(self, sender: str, at: datetime) -> str:

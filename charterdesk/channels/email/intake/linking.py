@@ -63,7 +63,12 @@ def case_by_subject(subject: str) -> Case | None:
     refs = references_in(subject)
     if not refs:
         return None
-    return Case.objects.filter(reference__in=refs).order_by("-created_at").first()
+    return (
+        Case.objects.filter(reference__in=refs)
+        .select_related("client")
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def known_sender(case: Case, address: str) -> bool:
@@ -71,8 +76,7 @@ def known_sender(case: Case, address: str) -> bool:
     address = address.strip().lower()
     if not address:
         return False
-    client_email = Case.objects.filter(pk=case.pk).values_list("client__email", flat=True).first()
-    if (client_email or "").strip().lower() == address:
+    if (case.client.email or "").strip().lower() == address:
         return True
     senders = Message.objects.filter(
         case=case, direction=Direction.INBOUND, channel="email"

@@ -6,8 +6,8 @@
 - Parsing (pure, no database) runs in a pool of worker processes when one is given; the next batch
   is parsed while the current one is written.  Each message is parsed under a time limit
   (``CHARTERDESK_EMAIL_PARSE_SECONDS``); one over it goes to quarantine as ``too_complex``.
-- Before a batch is parsed in this process, and again before it is written, its rows'
-  ``attempts`` counter is raised and committed (the first undone once parsing ended).  A batch
+- A batch parsed in this process is parsed just before it is written, and its try is counted
+  before it is parsed (so a crash while parsing is seen too).  A batch
   with an earlier try that died (the process ended while parsing or writing it), a pool that
   broke or did not answer in time, and processing outside the main thread (where no alarm can
   be set) parse in a child process that is killed when one message takes too long
@@ -139,6 +139,7 @@ class _Parser:
         self.workers = pool._max_workers if pool is not None else 0  # type: ignore[attr-defined]
         self.fallbacks = conf.fallback_charsets()
         self.seconds = conf.parse_seconds()
+        self.counted = False  # the batch of the last ``result`` had its try counted already
 
     def _isolated(self, rows: Sequence[InboundEmail]) -> Future[list[ParseResult]]:
         done: Future[list[ParseResult]] = Future()
@@ -153,13 +154,10 @@ class _Parser:
         if self.pool is None:
             if threading.current_thread() is not threading.main_thread():
                 return self._isolated(rows)  # no alarm outside the main thread
-            # Parsed here: a crash while parsing must be seen by the next run (counted), but a
-            # batch parsed ahead is not "retried" when the batch before it crashes (uncounted).
-            _count_try(rows)
-            done: Future[list[ParseResult]] = Future()
-            done.set_result(parse_batch(items, self.fallbacks, self.seconds))
-            _count_try(rows, -1)
-            return done
+            # Parsed here, when its result is asked for (just before it is written): the try
+            # is counted first, so a crash while parsing is seen by the next run, and that one
+            # count is also the one before writing (``counted``).
+            return _Later(items)
         # Split over the workers so both cores parse the same batch.
         size = max(1, -(-len(items) // max(1, self.workers)))
         parts = [
@@ -182,6 +180,10 @@ class _Parser:
     def result(
         self, future: Future[list[ParseResult]], rows: Sequence[InboundEmail]
     ) -> list[ParseResult]:
+        self.counted = isinstance(future, _Later)
+        if isinstance(future, _Later):
+            _count_try(rows)
+            return parse_batch(future.items, self.fallbacks, self.seconds)
         # Each message has its time limit; the batch gets all of theirs (and a start-up).
         timeout = START_SECONDS + self.seconds * len(rows)
         try:
@@ -200,6 +202,14 @@ class _Parser:
                 process.kill()
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.pool = make_pool(self.workers)
+
+
+class _Later(Future[list[ParseResult]]):
+    """A batch to parse in this process when its result is asked for (``_Parser.result``)."""
+
+    def __init__(self, items: list[tuple[bytes, str | None, bool]]) -> None:
+        super().__init__()
+        self.items = items
 
 
 def _count_try(rows: Sequence[InboundEmail], by: int = 1) -> None:
@@ -523,7 +533,8 @@ def _process(
             else:
                 # Count the try first (committed): if the process dies while writing this batch,
                 # the next run sees it and takes these messages one at a time.
-                _count_try(current)
+                if not parser.counted:  # (parsed here: counted just before parsing)
+                    _count_try(current)
                 try:
                     _write_batch(current, results, stats)
                 except Exception:

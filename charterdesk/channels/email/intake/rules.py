@@ -32,7 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import CharField
+from django.db.models import CharField, Q
 from django.db.models.functions import Upper
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -127,19 +127,27 @@ class BatchContext:
         self.limit, self.window = conf.rate_limit()
         self.recent: dict[str, list[datetime]] = defaultdict(list)
         senders = {p.sender.address.lower() for p in parsed if p.sender}
-        self.domains = DomainLimit(senders, since)
-        if senders and self.limit > 0:
+        self.domains = DomainLimit(senders)
+        by_sender = senders if self.limit > 0 else set()
+        if by_sender or self.domains.domains:
+            # One query for both limits (per address, per domain: ``limits``).
+            window = max(self.window if by_sender else 0, self.domains.window)
             rows = (
                 InboundEmail.objects.filter(
-                    sender__in=senders,
+                    Q(sender__in=by_sender) | Q(sender_domain__in=self.domains.domains),
                     state__in=(InboundState.PROCESSED, InboundState.QUARANTINED),
-                    received_at__gte=since - timedelta(seconds=self.window),
+                    received_at__gte=since - timedelta(seconds=window),
                 )
                 .order_by("received_at")
-                .values_list("sender", "received_at")
+                .values_list("sender", "sender_domain", "received_at")
             )
-            for sender, at in rows:
-                self.recent[sender].append(at)
+            start = since - timedelta(seconds=self.window)
+            domain_rows = []
+            for sender, domain, at in rows:
+                if sender in by_sender and at >= start:
+                    self.recent[sender].append(at)
+                domain_rows.append((domain, at))
+            self.domains.load(domain_rows, since)
 
     def wrote(self, bare: str, case_id: int, message_pk: int) -> None:
         """A message with Message-ID ``<bare>`` was written on ``case_id`` in this batch."""
