@@ -36,7 +36,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = os.environ.get("DEBUG", "" if PRODUCTION else "1") in {"1", "true", "yes"}
+# Production mode forces DEBUG off, whatever DEBUG says.
+DEBUG = not PRODUCTION and os.environ.get("DEBUG", "1") in {"1", "true", "yes"}
 ALLOWED_HOSTS = [
     h for h in os.environ.get("ALLOWED_HOSTS", "*" if not PRODUCTION else "").split(",") if h
 ]
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "charterdesk.calendar",
     "charterdesk.directory",
     "charterdesk.clients",
+    "charterdesk.security",
     "charterdesk.cases",
     "charterdesk.sla",
     "charterdesk.outbox",
@@ -64,10 +66,17 @@ INSTALLED_APPS = [
     "charterdesk.search",
     "charterdesk.desk",
     "charterdesk.assembly",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "mozilla_django_oidc",
+    "charterdesk.signin",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "charterdesk.signin.middleware.DownloadSandboxMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,6 +84,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "charterdesk.signin.middleware.IdleTimeoutMiddleware",
+    "charterdesk.signin.middleware.SecondFactorMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -118,11 +131,52 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
+
+# Sign-in (charterdesk/signin, docs/signin.md): lock-out after failed attempts (django-axes, on the
+# desk and the admin alike), the idle time-out, the second factor (django-otp TOTP; required for
+# administrators), OpenID Connect single sign-on when CHARTERDESK_OIDC_CLIENT_ID is set.
+AUTHENTICATION_BACKENDS = [
+    "charterdesk.signin.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("CHARTERDESK_SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("CHARTERDESK_SIGNIN_LOCKOUT_MINUTES", "15")) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "charterdesk.signin.lockout.lockout_response"
+AXES_VERBOSE = False
+# Behind N reverse proxies the client's address is the N-th from the right in X-Forwarded-For.
+CHARTERDESK_PROXY_COUNT = int(os.environ.get("CHARTERDESK_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "charterdesk.signin.lockout.client_ip"
+CHARTERDESK_IDLE_TIMEOUT = int(os.environ.get("CHARTERDESK_IDLE_TIMEOUT_MINUTES", "30")) * 60
+OTP_TOTP_ISSUER = os.environ.get("CHARTERDESK_TOTP_ISSUER", "charterdesk")
+CHARTERDESK_OIDC = bool(os.environ.get("CHARTERDESK_OIDC_CLIENT_ID"))
+if CHARTERDESK_OIDC:
+    AUTHENTICATION_BACKENDS.insert(1, "charterdesk.signin.oidc.EmployeeOIDCBackend")
+    OIDC_RP_CLIENT_ID = os.environ["CHARTERDESK_OIDC_CLIENT_ID"]
+    OIDC_RP_CLIENT_SECRET = os.environ.get("CHARTERDESK_OIDC_CLIENT_SECRET", "")
+    OIDC_RP_SIGN_ALGO = os.environ.get("CHARTERDESK_OIDC_SIGN_ALGO", "RS256")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("CHARTERDESK_OIDC_AUTHORIZATION_ENDPOINT", "")
+    OIDC_OP_TOKEN_ENDPOINT = os.environ.get("CHARTERDESK_OIDC_TOKEN_ENDPOINT", "")
+    OIDC_OP_USER_ENDPOINT = os.environ.get("CHARTERDESK_OIDC_USERINFO_ENDPOINT", "")
+    OIDC_OP_JWKS_ENDPOINT = os.environ.get("CHARTERDESK_OIDC_JWKS_ENDPOINT", "")
+    OIDC_RP_SCOPES = os.environ.get("CHARTERDESK_OIDC_SCOPES", "openid email profile")
+    OIDC_USE_PKCE = True
+    OIDC_CREATE_USER = False
+    LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=failed"
+# The name of the identity provider on the sign-in button, e.g. "ALTUM Entra ID".
+CHARTERDESK_OIDC_PROVIDER_NAME = os.environ.get("CHARTERDESK_OIDC_PROVIDER_NAME", "")
+# The claim that names the employee: matched against Employee.email.
+CHARTERDESK_OIDC_EMAIL_CLAIM = os.environ.get("CHARTERDESK_OIDC_EMAIL_CLAIM", "email")
 
 LANGUAGE_CODE = "lv"
 LANGUAGES = [("lv", _("Latvian")), ("en", _("English"))]
@@ -203,6 +257,35 @@ CHARTERDESK_POLICY = os.environ.get(
 )
 # Prefix of case references, e.g. ALT-2026-000123.
 CHARTERDESK_CASE_PREFIX = os.environ.get("CHARTERDESK_CASE_PREFIX", "ALT")
+
+# Content-Security-Policy on every page (django-csp); downloads get "sandbox" on top
+# (charterdesk.signin.middleware.DownloadSandboxMiddleware). No inline scripts or styles anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+if PRODUCTION:
+    # Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto (docs/signin.md).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = os.environ.get("CHARTERDESK_SSL_REDIRECT", "1") in {"1", "true", "yes"}
+    SECURE_HSTS_SECONDS = int(os.environ.get("CHARTERDESK_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SECURE_REFERRER_POLICY = "same-origin"
+# The read log [CONFIDENTIALITY] (charterdesk/security/): rows older than this are removed by
+# ``charterdesk security purge-log`` (a checkpoint keeps the rest verifiable).
+CHARTERDESK_READ_LOG_RETENTION_DAYS = int(
+    os.environ.get("CHARTERDESK_READ_LOG_RETENTION_DAYS", str(5 * 365))
+)
 
 LOGGING = {
     "version": 1,

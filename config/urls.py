@@ -7,6 +7,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("", include("charterdesk.signin.urls")),
     path("", include("charterdesk.desk.urls")),
     prefix_default_language=False,
 )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,8 +18,10 @@ from charterdesk.cases.models import Case
 from charterdesk.clients.models import Client
 from charterdesk.clients.services import client_create
 from charterdesk.directory.models import Employee, ExternalInstitution, Office, Programme, Team
+from charterdesk.security.principal import Role, roles_of
 
-DEMO_PASSWORD = "demo-altum-2026"
+# The published demo password (the demo refuses to run in production mode).
+DEMO_PASSWORD = "demo-altum-2026"  # nosec B105
 DEMO_DOMAIN = "altum.example"
 
 
@@ -215,7 +218,7 @@ def _employee(
     surname: str,
     pos_lv: str,
     pos_en: str,
-    team: Team,
+    team: Team | None,
     programmes: list[str],
     office: str,
     languages: str,
@@ -248,10 +251,20 @@ def _employee(
     return employee
 
 
+def _role(employee: Employee) -> str:
+    roles = roles_of(employee)
+    if Role.QUALITY_MANAGER in roles:
+        return "quality manager, auditor of the read log"
+    if Role.TEAM_LEAD in roles:
+        return f"team lead ({', '.join(t.name_en for t in employee.leads.all())})"
+    return f"employee ({employee.team.name_en if employee.team else 'no team'})"
+
+
 @transaction.atomic
 def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogin]:
     """Create demo staff, clients and cases (about 50, from every channel) once."""
-    rng = random.Random(seed)
+    # Repeatable demo data, no secret.
+    rng = random.Random(seed)  # nosec B311
     now = now or timezone.now()
     User = get_user_model()
     if not User.objects.filter(username="admin").exists():
@@ -276,8 +289,30 @@ def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogi
     teams["regions"].save()
     teams["programmes"].lead = staff["peteris"]
     teams["programmes"].save()
-    logins = [DemoLogin("admin", DEMO_PASSWORD, "administrator")] + [
-        DemoLogin(e.user.username, DEMO_PASSWORD, f"{e.full_name}, {e.position_en}")
+    # [CONFIDENTIALITY] a quality manager (reads every case that is not confidential, changes
+    # none) who is also the auditor of the read log (admin: read log, view only).
+    dace = _employee(
+        "dace",
+        "Dace",
+        "Vītola",
+        "Kvalitātes vadītāja",
+        "Quality manager",
+        None,
+        [],
+        "riga",
+        "lv,en",
+    )
+    if not dace.quality_manager:
+        dace.quality_manager = True
+        dace.save(update_fields=["quality_manager"])
+        dace.user.is_staff = True
+        dace.user.save(update_fields=["is_staff"])
+        dace.user.user_permissions.add(
+            Permission.objects.get(content_type__app_label="security", codename="view_readlogentry")
+        )
+    staff["dace"] = dace
+    logins = [DemoLogin("admin", DEMO_PASSWORD, "administrator (configures; reads no case)")] + [
+        DemoLogin(e.user.username, DEMO_PASSWORD, f"{e.full_name}, {e.position_en} — {_role(e)}")
         for e in staff.values()
     ]
     if Case.objects.exists():
@@ -299,7 +334,7 @@ def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogi
     programmes = {p.code: p for p in Programme.objects.all()}
     offices = list(Office.objects.all())
     externals = list(ExternalInstitution.objects.all())
-    employees = list(staff.values())
+    employees = [e for e in staff.values() if not e.quality_manager]  # QM changes none
 
     def past(moment: datetime) -> datetime:
         return min(moment, now - timedelta(minutes=5))
@@ -404,6 +439,9 @@ def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogi
             cs.case_add_note(
                 case=case, by=worker, body="Jāpārbauda pieteikuma dokumenti pirms atbildes."
             )
+        elif fate == 8:
+            # [CONFIDENTIALITY] seen only by the worker's team and those named on it.
+            cs.case_set_confidential(case=case, by=worker, confidential=True)
         elif fate == 7:
             cs.case_reply(
                 case=case,

@@ -104,6 +104,16 @@ class Case(models.Model):
     created_at = models.DateTimeField(_("opened"))
     updated_at = models.DateTimeField(_("updated"))
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # [CONFIDENTIALITY] a confidential case is seen only by its team and those named on it
+    # (charterdesk/cases/access.py).
+    confidential = models.BooleanField(_("confidential"), default=False, db_default=False)
+    named = models.ManyToManyField(
+        Employee,
+        verbose_name=_("named on the case"),
+        blank=True,
+        related_name="named_on_cases",
+        help_text=_("Colleagues outside the case's team who may see it even when confidential."),
+    )
 
     class Meta:
         verbose_name = _("case")

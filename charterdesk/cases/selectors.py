@@ -1,9 +1,14 @@
-"""Reads of cases, with their related rows fetched up front (no N+1 in lists)."""
+"""Reads of cases, with their related rows fetched up front (no N+1 in lists).
+
+Every read for a person goes through ``charterdesk.cases.access`` (who may see what)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch, Q, QuerySet
 
+from charterdesk.cases.access import case_for_user_or_404
 from charterdesk.cases.models import Case, CaseEvent, CaseLink, Message
 
 
@@ -11,8 +16,10 @@ def case_list() -> QuerySet[Case]:
     return Case.objects.select_related("client", "programme", "assignee", "team", "office")
 
 
-def case_detail(pk: int) -> Case:
-    return (
+def case_detail(pk: int, *, who: Any) -> Case:
+    """The case with everything its page shows, if ``who`` may see it (else ``CaseNotFound``, a
+    404; ``who=None`` is the system)."""
+    queryset = (
         case_list()
         .select_related("referred_to")
         .prefetch_related(
@@ -21,9 +28,10 @@ def case_detail(pk: int) -> Case:
                 queryset=Message.objects.select_related("author").prefetch_related("attachments"),
             ),
             Prefetch("events", queryset=CaseEvent.objects.select_related("actor", "message")),
+            "named",
         )
-        .get(pk=pk)
     )
+    return case_for_user_or_404(who, pk, queryset)
 
 
 def case_timeline(case: Case) -> list[Message | CaseEvent]:

@@ -389,6 +389,36 @@ class ReopenForm(ActionForm):
     reason = forms.CharField(label=_("Why reopen"), max_length=500)
 
 
+class _EmployeesChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        team = f" — {obj.team.name}" if obj.team_id else ""
+        return f"{obj.full_name}{team}"
+
+
+class ConfidentialForm(ActionForm):
+    """[CONFIDENTIALITY] who besides the case's team may see it (cases/access.py)."""
+
+    confidential = forms.BooleanField(
+        label=_("Confidential: only the case's team and the colleagues named below see it"),
+        required=False,
+    )
+    named = _EmployeesChoice(
+        label=_("Colleagues named on the case"),
+        queryset=Employee.objects.none(),
+        required=False,
+        help_text=_("They see the case even when it is confidential."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    def __init__(self, *args: Any, candidates: list[Employee], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["named"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = Employee.objects.filter(pk__in=[c.pk for c in candidates]).select_related(
+            "team"
+        )
+
+
 class NoteForm(ActionForm):
     body = forms.CharField(
         label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10000

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
+from charterdesk.cases.access import cases_visible_to
 from charterdesk.cases.models import Attachment, Case, CaseEvent
 from charterdesk.cases.status import ACTIVE
 from charterdesk.directory.models import Employee, ExternalInstitution
@@ -118,6 +120,7 @@ def inbox_queryset(*, employee: Employee, filters: InboxFilters, now: datetime) 
         "office__name_lv",
         "office__name_en",
     )
+    cases = cases_visible_to(employee, cases)  # [CONFIDENTIALITY] cases/access.py
     if filters.scope == Scope.MINE:
         cases = cases.filter(assignee=employee)
     elif filters.scope == Scope.TEAM:
@@ -182,9 +185,11 @@ def inbox_page(
 OTHER_CASES_SHOWN = 10
 
 
-def client_other_cases(case: Case) -> list[Case]:
+def client_other_cases(case: Case, *, who: Any) -> list[Case]:
+    """The client's other cases that ``who`` may see (cases/access.py)."""
     return list(
-        Case.objects.filter(client_id=case.client_id)
+        cases_visible_to(who)
+        .filter(client_id=case.client_id)
         .exclude(pk=case.pk)
         .only("reference", "subject", "status", "created_at")
         .order_by("-created_at")[:OTHER_CASES_SHOWN]

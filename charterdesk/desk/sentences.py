@@ -64,6 +64,13 @@ def describe(event: CaseEvent) -> str:
             "previous": _status(p.get("previous")),
             "reason": p.get("reason", ""),
         }
+    if t == "case.confidentiality":
+        names = ", ".join(p.get("named") or [])
+        if p.get("confidential"):
+            text = _("Marked confidential: only the team and those named see it")
+        else:
+            text = _("No longer confidential")
+        return f"{text} ({_('named')}: {names})" if names else text
     if t == "message.bounced":
         return _("The e-mail to the client came back undelivered: %(reason)s") % {
             "reason": p.get("reason", "")

@@ -53,6 +53,11 @@ def _assign(obj: models.Model, data: dict[str, Any], fields: list[str]) -> None:
 def load_config(path: Path = DEFAULT_CONFIG) -> dict[str, int]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start});"
+            " save it as UTF-8"
+        ) from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the configuration: {exc}") from None
     counts: dict[str, int] = {}

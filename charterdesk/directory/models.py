@@ -157,6 +157,13 @@ class Employee(models.Model):
         _("languages"), max_length=50, default="lv", help_text=_("Language codes, e.g. lv,en,ru")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Roles (charterdesk/security/principal.py): a team lead is the lead of a Team; a quality
+    # manager reads every case that is not confidential and changes none [CONFIDENTIALITY].
+    quality_manager = models.BooleanField(
+        _("quality manager"),
+        default=False,
+        help_text=_("Reads every case that is not confidential, changes none."),
+    )
 
     class Meta:
         verbose_name = _("employee")

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from charterdesk.cases.access import may_see
 from charterdesk.cases.models import Case
 from charterdesk.directory.models import Employee
 from charterdesk.sla.models import Notification, NotificationKind, Timer
@@ -24,7 +25,8 @@ def recipients(case: Case) -> list[Employee]:
     lead = team.lead if team is not None else None
     if lead is not None and lead.is_active and all(p.pk != lead.pk for p in people):
         people.append(lead)
-    return people
+    # [CONFIDENTIALITY] nobody is told of a case they may not see (cases/access.py).
+    return [p for p in people if may_see(p, case)]
 
 
 def _language(employee: Employee) -> str:

@@ -19,6 +19,7 @@ class Event(StrEnum):
     CASE_RESOLVED = "case.resolved"
     CASE_CLOSED = "case.closed"
     CASE_REOPENED = "case.reopened"
+    CASE_CONFIDENTIALITY = "case.confidentiality"
     MESSAGE_RECEIVED = "message.received"
     MESSAGE_SENT = "message.sent"
     MESSAGE_BOUNCED = "message.bounced"

@@ -268,6 +268,10 @@ def load_policy(path: str | Path) -> Policy:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicyError(f"{p}: cannot read the policy file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise PolicyError(
+            f"{p}: is not UTF-8 text (offset {exc.start}); save it as UTF-8"
+        ) from None
     return parse_policy(text, p)
 
 

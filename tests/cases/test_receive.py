@@ -32,8 +32,8 @@ def at(day: str, hour: int, minute: int = 0) -> datetime:
 @pytest.fixture
 def world():
     make_institution()
-    boss = make_employee()
     programme = make_programme()
+    boss = make_employee(competences=[programme])  # sees the programme's cases
     opened = {}
     for name in ("new", "open", "waiting", "resolved", "closed", "closed2", "resolved2"):
         opened[name] = cs.case_open(

@@ -12,15 +12,23 @@ from charterdesk.cases import services as cs
 from charterdesk.cases.errors import CaseError, ConcurrentChange, MissingReasons
 from charterdesk.cases.models import AppendOnlyError, Case, CaseEvent, Message
 from charterdesk.cases.services import AttachmentData
+from charterdesk.directory.models import Employee, Programme
 from tests.factories import (
     make_client,
-    make_employee,
     make_external,
     make_institution,
     make_programme,
 )
+from tests.factories import make_employee as _make_employee
 
 pytestmark = pytest.mark.django_db
+
+
+def make_employee(*args: object, **kw: object) -> Employee:
+    """A colleague holding every programme's competence here, so they may see and change the
+    cases of these tests (cases/access.py); pass ``competences=[]`` for one without."""
+    kw.setdefault("competences", list(Programme.objects.all()))
+    return _make_employee(*args, **kw)  # type: ignore[arg-type]
 
 
 @pytest.fixture(autouse=True)
@@ -91,12 +99,13 @@ def test_empty_reply_refused(case):
 
 def test_transfer_needs_note_and_records_competence(case):
     competent = make_employee(competences=[case.programme])
-    other = make_employee()
+    other = make_employee(competences=[])
     me = make_employee()
     with pytest.raises(CaseError, match="needs a note"):
         cs.case_transfer(case=case, to=competent, by=me, note=" ")
     cs.case_transfer(case=case, to=other, by=me, note="Lūdzu pārņem")
-    cs.case_transfer(case=case, to=competent, by=me, note="Tev ir kompetence")
+    # Now it is the colleague's case: they hand it on (cases/access.py: only they or the lead).
+    cs.case_transfer(case=case, to=competent, by=other, note="Tev ir kompetence")
     transfers = list(CaseEvent.objects.filter(case=case, type="case.transferred").order_by("id"))
     assert [t.params["competent"] for t in transfers] == [False, True]
     assert transfers[1].params["note"] == "Tev ir kompetence"

@@ -37,6 +37,7 @@ def test_every_registered_model_lists_and_adds(admin_client):
                 "outbox",
                 "email_channel",
                 "search",
+                "security",
             )
         ):
             continue

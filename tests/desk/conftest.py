@@ -28,7 +28,7 @@ class Office:
     startup: Programme
     anna: Employee  # front line, competent for housing
     janis: Employee  # competent for start-up
-    laura: Employee  # competent for both
+    laura: Employee  # competent for both, leads the team
     vid: ExternalInstitution
     case: Case  # Anna's open e-mail case from Ilze Bērziņa about housing
 
@@ -52,6 +52,8 @@ def build_office() -> Office:
     anna = make_employee("Anna", "Bērziņa", team=team, competences=[housing])
     janis = make_employee("Jānis", "Kalniņš", team=team, competences=[startup])
     laura = make_employee("Laura", "Zariņa", team=team, competences=[housing, startup])
+    team.lead = laura  # the head of client service leads the team (may reassign its cases)
+    team.save(update_fields=["lead"])
     vid = make_external()
     ilze = make_client(
         "Ilze Bērziņa",

@@ -6,6 +6,7 @@ saw and a change made meanwhile raises ``ConcurrentChange`` instead of being ove
 """
 
 from charterdesk.cases.services._attachments import AttachmentData
+from charterdesk.cases.services.confidentiality import case_set_confidential
 from charterdesk.cases.services.lifecycle import (
     case_assign,
     case_close,
@@ -55,6 +56,7 @@ __all__ = [
     "case_reopen",
     "case_reply",
     "case_resolve",
+    "case_set_confidential",
     "case_set_mail_headers",
     "case_set_next_due_many",
     "case_set_waiting",

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from charterdesk.cases.access import require_change
 from charterdesk.cases.errors import ConcurrentChange, IllegalTransition
 from charterdesk.cases.models import Case, Message
 from charterdesk.cases.recording import record_event
@@ -19,11 +20,14 @@ STATUS_EVENTS = {
 }
 
 
-def lock(case: Case, expected_version: int | None = None) -> Case:
-    """Re-read ``case`` under a row lock; refuse if someone changed it since ``expected_version``.
+def lock(case: Case, expected_version: int | None = None, *, by: Employee | None) -> Case:
+    """Re-read ``case`` under a row lock; refuse if someone changed it since ``expected_version``,
+    or if ``by`` may not change it (``cases/access.py``: 404 unseen, 403 read-only; ``None`` is the
+    system).
 
     Bumps the version: every service that takes the lock changes the case."""
     fresh = Case.objects.select_for_update().get(pk=case.pk)
+    require_change(by, fresh)
     if expected_version is not None and fresh.version != expected_version:
         raise ConcurrentChange(fresh.reference, expected_version, fresh.version)
     fresh.version += 1

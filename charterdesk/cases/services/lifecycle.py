@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from charterdesk.cases.access import require_reassign
 from charterdesk.cases.errors import CaseError
 from charterdesk.cases.models import Case
 from charterdesk.cases.recording import record_event
@@ -65,6 +66,7 @@ def _hand_over(
         )
     if Status(case.status) not in (Status.NEW, Status.OPEN, Status.WAITING):
         raise CaseError(refusal % {"ref": case.reference, "status": case.get_status_display()})
+    require_reassign(by, case)
     previous = case.assignee_id
     case.assignee = to
     case.team = to.team or case.team
@@ -82,7 +84,7 @@ def case_assign(
     *, case: Case, to: Employee, by: Employee | None, expected_version: int | None = None
 ) -> Case:
     """Give the case to ``to``.  A new case becomes open."""
-    case = lock(case, expected_version)
+    case = lock(case, expected_version, by=by)
     return _hand_over(
         case,
         to,
@@ -106,7 +108,7 @@ def case_transfer(
             _("A transfer of case %(ref)s needs a note for the colleague.")
             % {"ref": case.reference}
         )
-    case = lock(case, expected_version)
+    case = lock(case, expected_version, by=by)
     if to.pk == case.assignee_id:
         raise CaseError(
             _("Case %(ref)s is already with %(name)s.")
@@ -126,7 +128,7 @@ def case_transfer(
 
 @transaction.atomic
 def case_set_waiting(*, case: Case, by: Employee, expected_version: int | None = None) -> Case:
-    case = lock(case, expected_version)
+    case = lock(case, expected_version, by=by)
     set_status(case, Status.WAITING, by=by, event=False)
     return case
 
@@ -135,14 +137,14 @@ def case_set_waiting(*, case: Case, by: Employee, expected_version: int | None =
 def case_resolve(
     *, case: Case, by: Employee, summary: str = "", expected_version: int | None = None
 ) -> Case:
-    case = lock(case, expected_version)
+    case = lock(case, expected_version, by=by)
     set_status(case, Status.RESOLVED, by=by, summary=summary.strip())
     return case
 
 
 @transaction.atomic
 def case_close(*, case: Case, by: Employee | None, expected_version: int | None = None) -> Case:
-    case = lock(case, expected_version)
+    case = lock(case, expected_version, by=by)
     set_status(case, Status.CLOSED, by=by)
     return case
 
@@ -155,6 +157,6 @@ def case_reopen(
     reason = (reason or "").strip()
     if not reason:
         raise CaseError(_("Reopening case %(ref)s needs a reason.") % {"ref": case.reference})
-    case = lock(case, expected_version)
+    case = lock(case, expected_version, by=by)
     set_status(case, Status.OPEN, by=by, reason=reason)
     return case

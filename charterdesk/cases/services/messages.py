@@ -89,7 +89,7 @@ def case_add_message(
         return received
     with transaction.atomic():
         now = at or timezone.now()
-        case = lock(case, expected_version)
+        case = lock(case, expected_version, by=author)
         message = Message.objects.create(
             case=case,
             channel=Channel(channel or case.channel),
@@ -252,7 +252,7 @@ def case_promise(
             % {"date": timezone.localtime(due).strftime("%d.%m.%Y")},
             field="message",
         )
-    locked = lock(case, expected_version)
+    locked = lock(case, expected_version, by=by)
     if Status(locked.status) not in (Status.NEW, Status.OPEN, Status.WAITING):
         raise CaseError(
             _("Case %(ref)s is %(status)s; nothing to promise.")
@@ -298,7 +298,7 @@ def case_record_mistake(
         raise CaseError(_("Describe the mistake."))
     if not apology.strip():
         raise CaseError(_("The apology to the client is required."))
-    locked = lock(case, expected_version)
+    locked = lock(case, expected_version, by=by)
     sent = case_add_message(
         case=locked,
         direction=Direction.OUTBOUND,

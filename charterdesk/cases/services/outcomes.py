@@ -34,7 +34,7 @@ def case_refer(
         )
     if not message_to_client.strip():
         raise CaseError(_("Tell the client where to turn: the message to the client is required."))
-    locked = lock(case, expected_version)
+    locked = lock(case, expected_version, by=by)
     check_transition(locked, Status.REFERRED)
     sent = case_add_message(
         case=locked,
@@ -78,7 +78,7 @@ def case_decline(
             )
             % {"ref": case.reference, "n": MIN_REASON_LENGTH}
         )
-    locked = lock(case, expected_version)
+    locked = lock(case, expected_version, by=by)
     check_transition(locked, Status.DECLINED)
     sent = case_add_message(
         case=locked, direction=Direction.OUTBOUND, kind=MessageKind.DECLINE, body=text, author=by

@@ -181,7 +181,8 @@ _MAILBOX_DEFAULTS: dict[str, Any] = {
     "PORT": 993,
     "SECURITY": "ssl",  # ssl | starttls | none
     "USER": "",
-    "PASSWORD": "",
+    # An empty default; the password comes from the environment.
+    "PASSWORD": "",  # nosec B105
     "FOLDERS": ["INBOX"],
     "PROGRAMME": "",  # code of the programme whose mailbox this is (when To: does not tell)
     "IDLE": True,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from charterdesk.cases import services
+from charterdesk.cases.access import ActionNotAllowed, require_change, require_reassign
 from charterdesk.cases.errors import CaseError, ConcurrentChange, IllegalTransition, MissingReasons
 from charterdesk.cases.models import Case
 from charterdesk.cases.services import AttachmentData
@@ -146,6 +147,20 @@ def _reply(form: forms.Form, case: Case, by: Employee, version: int) -> str:
     return _("The reply was sent to the client.")
 
 
+def _confidential(form: forms.Form, case: Case, by: Employee, version: int) -> str:
+    confidential = form.cleaned_data["confidential"]
+    services.case_set_confidential(
+        case=case,
+        by=by,
+        confidential=confidential,
+        named=list(form.cleaned_data["named"]),
+        expected_version=version,
+    )
+    if confidential:
+        return _("The case is confidential: only its team and the colleagues named see it.")
+    return _("The case is no longer confidential.")
+
+
 HANDLERS: dict[str, tuple[type[desk_forms.ActionForm], Handler, str]] = {
     "assign": (desk_forms.AssignForm, _assign, "to"),
     "transfer": (desk_forms.TransferForm, _transfer, "to"),
@@ -159,6 +174,7 @@ HANDLERS: dict[str, tuple[type[desk_forms.ActionForm], Handler, str]] = {
     "reopen": (desk_forms.ReopenForm, _reopen, "reason"),
     "note": (desk_forms.NoteForm, _note, "body"),
     "reply": (desk_forms.ReplyForm, _reply, "body"),
+    "confidential": (desk_forms.ConfidentialForm, _confidential, "confidential"),
 }
 
 
@@ -167,7 +183,7 @@ def make_form(
 ) -> desk_forms.ActionForm:
     form_class = HANDLERS[action][0]
     kw: dict[str, Any] = {"case": case, "employee": employee}
-    if action in ("assign", "transfer"):
+    if action in ("assign", "transfer", "confidential"):
         kw["candidates"] = transfer_candidates(case)
     elif action == "refer":
         kw["register"] = institutions()
@@ -194,6 +210,18 @@ def error_text(exc: CaseError) -> str:
     return str(exc)
 
 
+def _refusal(case: Case, who: Any, action: str) -> str:
+    """Why ``who`` may not take ``action`` on the case they see (cases/access.py), or ""."""
+    try:
+        if action in ("assign", "transfer", "confidential"):
+            require_reassign(who, case)
+        else:
+            require_change(who, case)
+    except ActionNotAllowed as exc:
+        return str(exc)
+    return ""
+
+
 @employee_required
 def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in HANDLERS:
@@ -203,11 +231,15 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             return redirect(reverse("case", args=[pk]) + f"#action-{action}")
         return HttpResponseNotAllowed(["POST"])
     employee: Employee = request.employee  # type: ignore[attr-defined]
-    case = load_case(pk)
+    case = load_case(pk, request.user)
     form = make_form(action, case, employee, request.POST, request.FILES)
     handler = HANDLERS[action][1]
     step = request.POST.get("step", "send")
 
+    refusal = _refusal(case, request.user, action)
+    if refusal:
+        messages.error(request, refusal)
+        return render_case(request, case, status=403)
     if action not in available_actions(case):
         messages.error(
             request,
@@ -231,7 +263,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         done = handler(form, case, employee, version)
     except ConcurrentChange:
-        fresh = load_case(pk)
+        fresh = load_case(pk, request.user)
         data = request.POST.copy()
         data[f"{action}-version"] = str(fresh.version)
         data[f"{action}-seen_event"] = str(max((e.pk for e in fresh.events.all()), default=0))
@@ -253,7 +285,9 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         text = error_text(exc) if isinstance(exc, CaseError) else " ".join(exc.messages)
         field = "reasons" if isinstance(exc, MissingReasons) else getattr(exc, "field", "")
         form.add_error(field if field in form.fields else None, text)
-        return render_case(request, load_case(pk), bound={action: form}, open_action=action)
+        return render_case(
+            request, load_case(pk, request.user), bound={action: form}, open_action=action
+        )
     messages.success(request, done)
     return redirect(reverse("case", args=[pk]) + "#timeline")
 
@@ -334,7 +368,7 @@ def _reply_step(
 @employee_required
 def refer_message(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the pre-filled message for the institution chosen in the referral form."""
-    case = load_case(pk)
+    case = load_case(pk, request.user)
     institution = ExternalInstitution.objects.filter(
         pk=_int(request.GET.get("refer-institution")), is_active=True
     ).first()

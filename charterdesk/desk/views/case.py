@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from charterdesk.calendar import get_calendar
+from charterdesk.cases.access import may_change, may_reassign
 from charterdesk.cases.models import Attachment, Case, CaseEvent, Direction
 from charterdesk.cases.selectors import case_detail, case_links, case_timeline
 from charterdesk.cases.status import ACTIVE, TRANSITIONS, Status
@@ -25,6 +26,8 @@ from charterdesk.desk.sentences import describe
 from charterdesk.desk.timers import time_left
 from charterdesk.desk.views.common import employee_required
 from charterdesk.directory.models import Employee
+from charterdesk.security.models import ReadKind
+from charterdesk.security.readlog import log_read
 
 FORM_CLASSES: dict[str, type[desk_forms.ActionForm]] = {
     "reply": desk_forms.ReplyForm,
@@ -39,6 +42,7 @@ FORM_CLASSES: dict[str, type[desk_forms.ActionForm]] = {
     "resolve": desk_forms.ResolveForm,
     "close": desk_forms.CloseForm,
     "reopen": desk_forms.ReopenForm,
+    "confidential": desk_forms.ConfidentialForm,
 }
 
 # Events already visible as their message on the timeline.
@@ -47,18 +51,18 @@ MESSAGE_EVENTS = frozenset(
 )
 
 
-def load_case(pk: int) -> Case:
-    try:
-        return case_detail(pk)
-    except Case.DoesNotExist:
-        raise Http404("no such case") from None
+def load_case(pk: int, who: Any) -> Case:
+    """The case if ``who`` may see it; otherwise 404, as if it did not exist (cases/access.py)."""
+    return case_detail(pk, who=who)
 
 
-def available_actions(case: Case) -> set[str]:
-    """The actions the case's status allows (the rest are not offered)."""
+def available_actions(case: Case, who: Any = None) -> set[str]:
+    """The actions the case's status allows and ``who`` may take (the rest are not offered)."""
+    if who is not None and not may_change(who, case):
+        return set()
     status = Status(case.status)
     allowed = TRANSITIONS[status]
-    actions = {"note", "mistake"}
+    actions = {"note", "mistake", "confidential"}
     if status is not Status.CLOSED:
         actions.add("reply")
     if status in ACTIVE:
@@ -73,6 +77,8 @@ def available_actions(case: Case) -> set[str]:
         actions.add("close")
     if status in (Status.REFERRED, Status.DECLINED, Status.RESOLVED, Status.CLOSED):
         actions.add("reopen")
+    if who is not None and not may_reassign(who, case):
+        actions -= {"assign", "transfer", "confidential"}
     return actions
 
 
@@ -103,11 +109,16 @@ def build_forms(
             "due": timezone.localtime(due),
             "message": desk_forms.promise_message(case, due),
         },
+        "confidential": {
+            "confidential": case.confidential,
+            "named": [e.pk for e in case.named.all()],
+        },
     }
     extra: dict[str, dict[str, Any]] = {
         "reply": {"templates": templates},
         "assign": {"candidates": candidates},
         "transfer": {"candidates": candidates},
+        "confidential": {"candidates": candidates},
         "refer": {"register": register},
     }
     made: dict[str, forms.Form] = {}
@@ -158,11 +169,11 @@ def render_case(
         "links_in": links_in,
         "client": case.client,
         "timeline": timeline_items(case),
-        "other_cases": client_other_cases(case),
+        "other_cases": client_other_cases(case, who=request.user),
         "attachments": case_attachments(case),
         "notes": notes,
         "forms": all_forms,
-        "actions": available_actions(case),
+        "actions": available_actions(case, request.user),
         "open_action": open_action,
         "changed": [{"at": e.at, "actor": e.actor, "text": describe(e)} for e in changed]
         if changed is not None
@@ -173,17 +184,37 @@ def render_case(
         "identity": compose.identity_preview(employee=employee, language=case.language),
         "competent_count": sum(1 for c in candidates if getattr(c, "competent", False)),
     }
+    # [CONFIDENTIALITY] the page shows the case and its client card: one read-log row names both.
+    log_read(
+        user=request.user,
+        kind=ReadKind.CASE,
+        object_id=case.pk,
+        case_id=case.pk,
+        client_id=case.client_id,
+        label=case.reference,
+        request=request,
+    )
     return render(request, "desk/case.html", context, status=status)
 
 
 @employee_required
 def case_page(request: HttpRequest, pk: int) -> HttpResponse:
-    return render_case(request, load_case(pk))
+    return render_case(request, load_case(pk, request.user))
 
 
 @employee_required
 def attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
-    item = get_object_or_404(Attachment, pk=attachment_id, message__case_id=pk)
+    case = load_case(pk, request.user)
+    item = get_object_or_404(Attachment, pk=attachment_id, message__case_id=case.pk)
+    log_read(
+        user=request.user,
+        kind=ReadKind.ATTACHMENT,
+        object_id=item.pk,
+        case_id=case.pk,
+        client_id=case.client_id,
+        label=item.filename,
+        request=request,
+    )
     return FileResponse(
         item.file.open("rb"),
         as_attachment=True,

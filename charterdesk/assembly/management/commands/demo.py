@@ -11,11 +11,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command, get_commands
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from charterdesk.assembly.demo import load_demo
 from charterdesk.directory.config import load_config
 from charterdesk.directory.models import Institution
+from charterdesk.signin.demo import demo_totp_enrol
 
 
 class Command(BaseCommand):
@@ -29,12 +30,19 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="prepare the data and stop")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError(
+                "charterdesk demo refuses to run in production mode (CHARTERDESK_PRODUCTION=1): "
+                "it creates accounts with published passwords",
+                returncode=2,
+            )
         self.stdout.write("Preparing the database …")
         call_command("migrate", verbosity=0, interactive=False)
         if not Institution.objects.exists():
             load_config()
         self._optional_defaults()
         logins = load_demo()
+        self._admin_totp = demo_totp_enrol("admin")
         if options["no_serve"]:
             self._print(options["addr"], logins)
             return
@@ -50,11 +58,16 @@ class Command(BaseCommand):
 
     def _print(self, addr: str, logins: list[Any]) -> None:
         host, _, port = addr.rpartition(":")
-        url = f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}/"
+        # A URL to print, no binding.
+        url = f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}/"  # nosec B104
         self.stdout.write(self.style.SUCCESS(f"\ncharterdesk demo: {url}   (admin: {url}admin/)"))
         self.stdout.write("Demo logins (demo data: e-mail addresses under .example domains):")
         for login in logins:
             self.stdout.write(f"  {login.username:10} {login.password}   {login.who}")
+        self.stdout.write(
+            f"admin also gives a code (two-step sign-in): add the key {self._admin_totp} to an "
+            "authenticator app, or print the current code with `charterdesk totp code admin`."
+        )
         self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}")
         if os.environ.get("EMAIL_FILE_PATH"):
             self.stdout.write(
@@ -78,7 +91,8 @@ class Command(BaseCommand):
             commands.append([*me, "sla", "sweep", "--every", "60"])
         if "outbox" in available:
             commands.append([*me, "outbox", "send-pending", "--every", "60"])
-        procs = [subprocess.Popen(cmd, env=env) for cmd in commands]
+        # Our own interpreter and commands, as a list (no shell).
+        procs = [subprocess.Popen(cmd, env=env) for cmd in commands]  # nosec B603
 
         def stop(signum: int, frame: Any) -> None:
             raise KeyboardInterrupt

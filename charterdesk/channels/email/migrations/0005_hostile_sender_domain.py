@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_hostile_case_link'),
+        ('cases', '0007_hostile_case_link'),
         ('email_channel', '0004_hostile_too_complex'),
     ]
 

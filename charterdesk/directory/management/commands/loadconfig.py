@@ -16,5 +16,5 @@ class Command(BaseCommand):
         try:
             counts = load_config(Path(options["path"]))
         except ConfigError as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(str(exc), returncode=2) from None
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_fewer_indexes'),
+        ('cases', '0006_access_confidential'),
     ]
 
     operations = [

@@ -1,0 +1,184 @@
+"""Cost of the access rules and the read log [CONFIDENTIALITY] on the inbox and the case page, at
+1,000,000 cases on PostgreSQL: the same requests with both off and on, in one run, interleaved.
+
+Run (PostgreSQL on 127.0.0.1:5432, trust auth)::
+
+    .venv/bin/python bench/access_pages.py                        # generate 1M cases, then measure
+    .venv/bin/python bench/access_pages.py --reuse                # keep data of the same size
+    .venv/bin/python bench/access_pages.py --cases 100000 --db cd_bench_access_small
+
+Data: ``bench/desk_pages.py``'s generator (50 employees in 5 teams, 10 programmes, N cases, messages,
+events, timers, search documents), then ``migrate`` (the access columns and the read log table).
+The signed-in employee is an ordinary one (team 0, two programmes' competence): they see about a
+quarter of the cases, the others are filtered out.  One case in 50 is made confidential with a
+colleague named on one in 500, so the rule's every branch is exercised.
+
+"Off" is the code with the rules bypassed in-process (the person is treated as the system, and
+``log_read`` does nothing); "on" is the code as it runs.  Rounds alternate the two so the loaded
+machine's drift hits both alike; per scenario p50 and p95 of each, and the ratio of the p50s.
+The case pages are cases the employee may see, so both variants render the same pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import desk_pages  # noqa: E402  (the generator and the inbox scenarios)
+
+SERVER = desk_pages.SERVER
+
+
+def prepare(n: int) -> None:
+    """Migrate the generated data and mark some cases confidential (idempotent)."""
+    import psycopg
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+        conn.execute(
+            "UPDATE cases_case SET confidential = (id % 50 = 7) WHERE confidential <> (id % 50 = 7)"
+        )
+        conn.execute(
+            "INSERT INTO cases_case_named (case_id, employee_id) "
+            "SELECT c.id, (SELECT min(id) FROM directory_employee) + (c.id / 500) % 50 "
+            "FROM cases_case c WHERE c.id % 500 = 7 ON CONFLICT DO NOTHING"
+        )
+        conn.execute("ANALYZE cases_case")
+        conn.execute("ANALYZE cases_case_named")
+
+
+@contextlib.contextmanager
+def rules_off() -> Iterator[None]:
+    import charterdesk.cases.access as access
+    import charterdesk.desk.views.case as case_views
+    from charterdesk.security.principal import SYSTEM
+
+    saved = (access.principal_of, case_views.log_read)
+    access.principal_of = lambda who: SYSTEM  # type: ignore[assignment]
+    case_views.log_read = lambda **kw: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        access.principal_of, case_views.log_read = saved
+
+
+def scenarios(employee, programme, office) -> dict[str, list[str]]:
+    return {
+        "inbox: mine": ["/?scope=mine"],
+        "inbox: my team's": ["/?scope=team"],
+        "inbox: a programme's": [f"/?scope=programme&programme={programme.pk}"],
+        "inbox: unassigned": ["/?scope=unassigned"],
+        "inbox: all active": ["/?scope=all"],
+        "inbox: filters": [
+            f"/?scope=all&channel=email&status=open&office={office.pk}",
+            "/?scope=team&channel=phone",
+        ],
+        "inbox: search": ["/?scope=all&q=berzina", "/?scope=all&q=mikrokred"],
+    }
+
+
+def measure(runs: int, rounds: int, seed: int = 11) -> dict[str, dict[str, list[float]]]:
+    from django.test import Client
+
+    from charterdesk.cases.access import cases_visible_to
+    from charterdesk.directory.models import Employee, Office, Programme
+
+    rng = random.Random(seed)
+    employee = Employee.objects.order_by("pk").first()
+    assert employee is not None
+    programme = Programme.objects.get(pk__in=employee.competences.values("pk"), code="p0")
+    office = Office.objects.order_by("pk").first()
+    client = Client()
+    client.force_login(employee.user)
+    visible = list(
+        cases_visible_to(employee).filter(pk__lte=1_000_000).values_list("pk", flat=True)[:200_000]
+    )
+    pages = scenarios(employee, programme, office)
+    results: dict[str, dict[str, list[float]]] = {"off": {}, "on": {}}
+
+    def one(variant: str, name: str, url: str) -> None:
+        t = time.perf_counter()
+        response = client.get(url)
+        results[variant].setdefault(name, []).append((time.perf_counter() - t) * 1000)
+        assert response.status_code == 200, (variant, url, response.status_code)
+
+    for r in range(rounds):
+        order = ["off", "on"] if r % 2 == 0 else ["on", "off"]
+        case_ids = [rng.choice(visible) for _ in range(runs)]
+        for variant in order:
+            with rules_off() if variant == "off" else contextlib.nullcontext():
+                for name, urls in pages.items():
+                    client.get(urls[0])  # warm
+                    for i in range(max(1, runs // 4)):
+                        one(variant, name, urls[i % len(urls)])
+                client.get(f"/cases/{case_ids[0]}/")
+                for pk in case_ids:
+                    one(variant, "case page", f"/cases/{pk}/")
+        print(f"  round {r + 1}/{rounds} done", flush=True)
+    return results
+
+
+def report(n: int, results: dict[str, dict[str, list[float]]]) -> None:
+    print(f"\n{n:,} cases — server time in ms (Django test client, in-process), off vs on")
+    print(
+        f"{'scenario':28} {'runs':>5} {'off p50':>8} {'on p50':>8} {'on/off':>7} {'off p95':>8} {'on p95':>8}"
+    )
+    inbox = {"off": [], "on": []}  # type: dict[str, list[float]]
+    for name in results["off"]:
+        off, on = results["off"][name], results["on"][name]
+        if name.startswith("inbox"):
+            inbox["off"] += off
+            inbox["on"] += on
+        print(
+            f"{name:28} {len(on):5d} {statistics.median(off):8.1f} {statistics.median(on):8.1f} "
+            f"{statistics.median(on) / statistics.median(off):7.3f} {desk_pages.pct(off, 95):8.1f} "
+            f"{desk_pages.pct(on, 95):8.1f}"
+        )
+    off, on = inbox["off"], inbox["on"]
+    print(
+        f"{'inbox, all scenarios':28} {len(on):5d} {statistics.median(off):8.1f} "
+        f"{statistics.median(on):8.1f} {statistics.median(on) / statistics.median(off):7.3f} "
+        f"{desk_pages.pct(off, 95):8.1f} {desk_pages.pct(on, 95):8.1f}"
+    )
+    print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--db", default="cd_bench_access")
+    parser.add_argument("--runs", type=int, default=40, help="case pages per round and variant")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--reuse", action="store_true", help="keep data already of the same size")
+    args = parser.parse_args()
+    os.environ["DATABASE_URL"] = f"{SERVER}/{args.db}"
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if not (args.reuse and desk_pages.case_count(args.db) == args.cases):
+        print(f"Generating {args.cases:,} cases into {args.db} …", flush=True)
+        desk_pages.recreate_database(args.db)
+        desk_pages.generate(args.cases)
+    connection.close()
+    prepare(args.cases)
+    report(args.cases, measure(args.runs, args.rounds))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""Which cases a person may see and change — the one place the case rules live [CONFIDENTIALITY].
+
+Every face (desk, admin, the coming API and portal, reports, exports, notifications) reads cases
+through ``cases_visible_to`` / ``case_for_user_or_404`` and the services check ``require_change`` /
+``require_reassign`` on their ``by``, so no face can forget them.  Who someone is (roles, teams,
+programmes) comes from ``charterdesk.security.principal``.
+
+The rules (docs/security.md):
+
+- an employee sees a case that is assigned to them, names them, belongs to their team (or a team
+  they lead), or — unless it is confidential — belongs to a programme they hold the competence
+  for, or is in the general queue (neither programme nor team);
+- a confidential case is seen only by its team (members and lead), its assignee and those named on
+  it;
+- a quality manager sees every case that is not confidential (and the rest by the rules above) and
+  changes none;
+- an administrator without an employee profile sees none; a client (portal) sees their own;
+- the system (``by=None``) sees and changes everything.
+
+Changing: whoever sees a case may act on it, except a quality manager.  Reassigning (assign,
+transfer): the assignee may hand their case on, anyone who may change an unassigned case may assign
+it, and the lead of the case's team may reassign any of the team's cases.
+
+A case one may not see answers as if it did not exist: ``CaseNotFound`` is a ``Http404``.  A case one
+sees but may not change answers ``ActionNotAllowed`` (a ``PermissionDenied``: 403) with the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from charterdesk.cases.models import Case
+from charterdesk.directory.models import Employee, Team
+from charterdesk.security.principal import Principal, Role, principal_of
+
+__all__ = [
+    "ActionNotAllowed",
+    "CaseNotFound",
+    "case_for_user_or_404",
+    "cases_visible_to",
+    "may_change",
+    "may_reassign",
+    "may_see",
+    "require_change",
+    "require_reassign",
+    "require_see",
+    "visible_q",
+]
+
+
+class CaseNotFound(Http404):
+    """The case does not exist, or the person may not see it (the two are not told apart)."""
+
+
+class ActionNotAllowed(PermissionDenied):
+    """The person sees the case but may not do this to it."""
+
+
+_NAMED = Case.named.through
+
+
+def visible_q(who: Any) -> Q:
+    """A filter on ``Case`` for the cases ``who`` may see.  The teams led, the programmes held and
+    the cases naming the person are subqueries, so the rule costs no query of its own."""
+    p = principal_of(who)
+    if p.system:
+        return Q()
+    if p.client_id is not None:
+        return Q(client_id=p.client_id)
+    if p.employee_id is None or Role.EMPLOYEE not in p.roles:
+        return Q(pk__in=[])
+    me = p.employee_id
+    named = _NAMED.objects.filter(employee_id=me).values("case_id")
+    led = Team.objects.filter(lead_id=me).values("pk")
+    close = Q(assignee_id=me) | Q(pk__in=named) | Q(team_id__in=led)
+    if p.team_id is not None:
+        close |= Q(team_id=p.team_id)
+    if p.reads_all:
+        return close | Q(confidential=False)
+    held = Employee.competences.through.objects.filter(employee_id=me).values("programme_id")
+    broad = Q(programme_id__isnull=True, team_id__isnull=True) | Q(programme_id__in=held)
+    return close | (Q(confidential=False) & broad)
+
+
+def cases_visible_to(who: Any, cases: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """``cases`` (default: all) narrowed to those ``who`` may see."""
+    base = Case.objects.all() if cases is None else cases
+    p = principal_of(who)
+    return base if p.system else base.filter(visible_q(p))
+
+
+_SEEN = "_access_seen_by"
+
+
+def _named_ids(case: Case) -> set[int]:
+    cache = getattr(case, "_prefetched_objects_cache", {})
+    if "named" in cache:
+        return {e.pk for e in cache["named"]}
+    return set(_NAMED.objects.filter(case_id=case.pk).values_list("employee_id", flat=True))
+
+
+def may_see(who: Any, case: Case) -> bool:
+    """The same rule as ``visible_q`` for a case already in hand."""
+    p = principal_of(who)
+    if p.system:
+        return True
+    if p.client_id is not None:
+        return case.client_id == p.client_id
+    if p.employee_id is None or Role.EMPLOYEE not in p.roles:
+        return False
+    if getattr(case, _SEEN, None) is p:
+        return True  # read through visible_q for this principal in this request
+    if case.assignee_id == p.employee_id:
+        return True
+    if case.team_id is not None and case.team_id in p.team_ids:
+        return True
+    if not case.confidential:
+        if p.reads_all:
+            return True
+        if case.programme_id is None and case.team_id is None:
+            return True
+        if case.programme_id is not None and case.programme_id in p.programme_ids:
+            return True
+    return p.employee_id in _named_ids(case)
+
+
+def may_change(who: Any, case: Case) -> bool:
+    p = principal_of(who)
+    return may_see(p, case) and not (p.read_only and not p.system)
+
+
+def may_reassign(who: Any, case: Case) -> bool:
+    p = principal_of(who)
+    if not may_change(p, case):
+        return False
+    if p.system or case.assignee_id is None or case.assignee_id == p.employee_id:
+        return True
+    # The lead of the case's team (Team.lead; the team is usually loaded with the case).
+    return case.team_id is not None and case.team is not None and case.team.lead_id == p.employee_id
+
+
+def require_see(who: Any, case: Case) -> None:
+    if not may_see(who, case):
+        raise CaseNotFound("no such case")
+
+
+def require_change(who: Any, case: Case) -> None:
+    """For the services: 404 if ``who`` may not see ``case``, 403 if they may not change it."""
+    require_see(who, case)
+    if not may_change(who, case):
+        raise ActionNotAllowed(
+            _("A quality manager reads cases but does not change them; nothing was changed.")
+        )
+
+
+def require_reassign(who: Any, case: Case) -> None:
+    require_change(who, case)
+    if not may_reassign(who, case):
+        raise ActionNotAllowed(
+            _(
+                "Case %(ref)s is with a colleague; only they or the team lead can reassign it. "
+                "Nothing was changed."
+            )
+            % {"ref": case.reference}
+        )
+
+
+def case_for_user_or_404(who: Any, pk: int, cases: QuerySet[Case] | None = None) -> Case:
+    """The case ``pk`` from ``cases`` (default: all, e.g. ``selectors.case_detail``'s queryset) if
+    ``who`` may see it; otherwise ``CaseNotFound`` (404), as if it did not exist."""
+    p = principal_of(who)
+    try:
+        case = cases_visible_to(p, cases).get(pk=pk)
+    except Case.DoesNotExist:
+        raise CaseNotFound("no such case") from None
+    setattr(case, _SEEN, p)
+    return case
+
+
+def principal(who: Any) -> Principal:
+    return principal_of(who)

@@ -1,0 +1,300 @@
+"""The access matrix: every URL of the project × every role × own / team / other programme /
+confidential / confidential-and-named → the expected answer [CONFIDENTIALITY].
+
+The URLs come from the URL configuration itself, so a URL added without a rule here fails
+``test_every_url_has_a_rule`` (and its own matrix test) with the name to add.  Adding a rule is one
+line in ``RULES``: the URL name and its kind (``Rule``).  The kinds and what each role gets:
+
+- ``CASE_READ``  — a page or file of one case (GET): seen → 200, not seen → 404 as if absent.
+- ``CASE_ACTION`` — a change to one case (POST, once per action in ``actions``): seen and may
+  change → the action's own answer (200 form, 302 done, 409 not now), read-only or not allowed to
+  reassign → 403, not seen → 404.
+- ``EMPLOYEE_PAGE`` — a page for staff with an employee profile (the inbox): 200; lists only what the
+  person may see (tested separately below).
+- ``PUBLIC`` — sign-in, language switch: nobody is refused.
+- ``ADMIN`` — Django's admin (the whole ``admin:`` namespace): staff only.
+- ``Rule.exempt("why")`` — tested elsewhere (e.g. a machine API with its own token).
+
+Roles: employee (Anna), team lead (Laura, of Anna's team), quality manager (Dace), administrator
+(staff account without an employee profile), anonymous.  (The client portal's client gets its row
+when the portal exists.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from charterdesk.desk.views.actions import HANDLERS
+from tests.security.conftest import World
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    actions: tuple[str, ...] = ()
+    why: str = ""
+    kwargs: Callable[[World, Any], dict[str, Any]] | None = field(default=None, compare=False)
+
+    @classmethod
+    def exempt(cls, why: str) -> Rule:
+        return cls("EXEMPT", why=why)
+
+
+CASE_READ = Rule("CASE_READ")
+EMPLOYEE_PAGE = Rule("EMPLOYEE_PAGE")
+PUBLIC = Rule("PUBLIC")
+ADMIN = Rule("ADMIN")
+
+# One line per URL name.  A new URL: add its name and kind here.
+RULES: dict[str, Rule] = {
+    "set_language": PUBLIC,
+    "login": PUBLIC,
+    "logout": PUBLIC,
+    "inbox": EMPLOYEE_PAGE,
+    "case": CASE_READ,
+    "attachment": CASE_READ,
+    "refer_message": CASE_READ,
+    "case_action": Rule("CASE_ACTION", actions=tuple(HANDLERS)),
+    "admin:*": ADMIN,
+    # the second sign-in step and the authenticator enrolment (tests/signin/)
+    "signin_totp": PUBLIC,
+    "signin_totp_enrol": PUBLIC,
+    "oidc_authentication_init": Rule.exempt("single sign-on, 404 unless configured: tests/signin/"),
+    "oidc_authentication_callback": Rule.exempt(
+        "single sign-on, 404 unless configured: tests/signin/"
+    ),
+}
+
+ROLES = ("employee", "team_lead", "quality_manager", "administrator", "anonymous")
+SITUATIONS = ("own", "team", "other_programme", "confidential", "named")
+REASSIGN = {"assign", "transfer", "confidential"}
+
+# Which case each situation means for each role (None: the role has no such case).
+CASE_OF = {
+    "employee": {
+        "own": "anna",
+        "team": "janis",
+        "other_programme": "ilze",
+        "confidential": "confidential",
+        "named": "named",
+    },
+    "team_lead": {
+        "own": "laura",
+        "team": "anna",
+        "other_programme": "ilze",
+        "confidential": "confidential",
+        "named": "named",
+    },
+}
+for _role in ("quality_manager", "administrator", "anonymous"):
+    CASE_OF[_role] = {**CASE_OF["employee"], "own": None}
+
+# Who sees which situation's case (employee and lead by the rules of cases/access.py).
+SEES = {
+    "employee": {"own", "team", "named"},
+    "team_lead": {"own", "team"},
+    "quality_manager": {"team", "other_programme"},
+}
+ALLOWED = {200, 302, 409}
+
+
+def expected_read(role: str, situation: str) -> set[int]:
+    if role == "anonymous":
+        return {302}
+    if role == "administrator":
+        return {403}  # no employee profile: the desk says so, for every case alike
+    return {200} if situation in SEES[role] else {404}
+
+
+def expected_action(role: str, situation: str, action: str) -> set[int]:
+    if role in ("anonymous", "administrator"):
+        return expected_read(role, situation)
+    if situation not in SEES[role]:
+        return {404}
+    if role == "quality_manager":
+        return {403}
+    reassigns = situation == "own" or (role == "team_lead" and situation == "team")
+    if action in REASSIGN and not reassigns:
+        return {403}
+    return ALLOWED
+
+
+def expected_page(kind: str, role: str) -> set[int]:
+    if kind == "PUBLIC":
+        return {200, 302, 405}  # never refused (logout answers GET with 405: it takes POST)
+    if kind == "ADMIN":
+        return {200} if role == "administrator" else {302}  # to the admin's sign-in
+    if role == "anonymous":
+        return {302}
+    return {403} if role == "administrator" else {200}
+
+
+# --- the URL configuration -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Url:
+    name: str
+    route: str
+    params: tuple[str, ...]
+
+
+def _walk(patterns: list[Any], namespace: str = "", prefix: str = "") -> Iterator[Url]:
+    for item in patterns:
+        if isinstance(item, URLResolver):
+            ns = f"{namespace}{item.namespace}:" if item.namespace else namespace
+            yield from _walk(item.url_patterns, ns, prefix + str(item.pattern))
+        elif isinstance(item, URLPattern) and item.name:
+            params = tuple(getattr(item.pattern, "converters", {}) or ())
+            yield Url(f"{namespace}{item.name}", prefix + str(item.pattern), params)
+
+
+def project_urls() -> dict[str, Url]:
+    found: dict[str, Url] = {}
+    for url in _walk(get_resolver().url_patterns):
+        found.setdefault(url.name, url)
+    return found
+
+
+def rule_for(name: str) -> Rule | None:
+    if name in RULES:
+        return RULES[name]
+    namespace = name.split(":", 1)[0] + ":*" if ":" in name else ""
+    return RULES.get(namespace)
+
+
+def _ids() -> list[str]:
+    names = [n for n in project_urls() if not n.startswith("admin:")]
+    return [*sorted(names), "admin:index"]
+
+
+def test_every_url_has_a_rule():
+    missing = [
+        f"  {url.name!r} ({url.route})" for url in project_urls().values() if not rule_for(url.name)
+    ]
+    assert not missing, (
+        "These URL names have no access rule in tests/security/test_access_matrix.py RULES "
+        "(add one line each, e.g. 'my_url': CASE_READ):\n" + "\n".join(missing)
+    )
+
+
+def test_rules_name_existing_urls():
+    urls = project_urls()
+    stale = [name for name in RULES if not name.endswith(":*") and name not in urls]
+    assert not stale, f"RULES names URLs that no longer exist: {stale}"
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+def _client(world: World, role: str) -> HttpClient:
+    client = HttpClient()
+    user = {
+        "employee": world.anna.user,
+        "team_lead": world.laura.user,
+        "quality_manager": world.dace.user,
+        "administrator": world.admin,
+    }.get(role)
+    if user is not None:
+        # force_login also counts the second factor as given (tests/conftest.py): an administrator
+        # must have one, and the sign-in steps themselves are tested in tests/signin/.
+        client.force_login(user)
+    return client
+
+
+def _case_kwargs(url: Url, world: World, case: Any, rule: Rule) -> dict[str, Any]:
+    if rule.kwargs is not None:
+        return rule.kwargs(world, case)
+    kwargs: dict[str, Any] = {}
+    for param in url.params:
+        if param == "pk":
+            kwargs["pk"] = case.pk
+        elif param == "attachment_id":
+            kwargs["attachment_id"] = next(
+                a.pk for m in case.messages.all() for a in m.attachments.all()
+            )
+        elif param == "action":
+            continue  # filled per action
+        else:
+            pytest.fail(
+                f"URL {url.name!r} takes {param!r}: give its rule a kwargs builder, "
+                "Rule(kind, kwargs=lambda world, case: {...})"
+            )
+    return kwargs
+
+
+@pytest.mark.parametrize("name", _ids())
+def test_access_matrix(name, world):
+    url = project_urls()[name]
+    rule = rule_for(name)
+    assert rule is not None, (
+        f"URL {name!r} ({url.route}) has no access rule: add one line to RULES in "
+        "tests/security/test_access_matrix.py"
+    )
+    if rule.kind == "EXEMPT":
+        pytest.skip(rule.why)
+    wrong: list[str] = []
+    for role in ROLES:
+        client = _client(world, role)
+        if rule.kind in ("PUBLIC", "EMPLOYEE_PAGE", "ADMIN"):
+            answer = client.get(reverse(name)).status_code
+            expected = expected_page(rule.kind, role)
+            if answer not in expected:
+                wrong.append(f"{role}: {answer}, expected {sorted(expected)}")
+            continue
+        for situation in SITUATIONS:
+            key = CASE_OF[role][situation]
+            if key is None:
+                continue
+            case = world.cases[key]
+            kwargs = _case_kwargs(url, world, case, rule)
+            if rule.kind == "CASE_READ":
+                answer = client.get(reverse(name, kwargs=kwargs)).status_code
+                expected = expected_read(role, situation)
+                if answer not in expected:
+                    wrong.append(f"{role} × {situation}: {answer}, expected {sorted(expected)}")
+            elif rule.kind == "CASE_ACTION":
+                for action in rule.actions:
+                    target = reverse(name, kwargs={**kwargs, "action": action})
+                    answer = client.post(target, {}).status_code
+                    expected = expected_action(role, situation, action)
+                    if answer not in expected:
+                        wrong.append(
+                            f"{role} × {situation} × {action}: {answer}, expected {sorted(expected)}"
+                        )
+            else:
+                pytest.fail(f"unknown rule kind {rule.kind!r} for {name!r}")
+    assert not wrong, f"{name}: wrong answers\n  " + "\n  ".join(wrong)
+
+
+# --- lists: what the inbox and the search show ----------------------------------------------
+
+
+def _listed(client: HttpClient, query: str, world: World) -> set[str]:
+    """The cases the inbox links to (the search box may echo a reference; a link is a listing)."""
+    html = client.get(f"/?{query}").content.decode()
+    return {key for key, case in world.cases.items() if f'href="/cases/{case.pk}/"' in html}
+
+
+@pytest.mark.parametrize(
+    "role,seen",
+    [
+        ("employee", {"anna", "janis", "laura", "named"}),
+        ("team_lead", {"anna", "janis", "laura"}),
+        ("quality_manager", {"anna", "janis", "laura", "ilze"}),
+    ],
+)
+def test_inbox_and_search_list_only_what_the_role_sees(world, role, seen):
+    client = _client(world, role)
+    for query in ("scope=all&status=all", "scope=all&status=all&q=labdien"):
+        assert _listed(client, query, world) == seen, (role, query)
+    # A reference typed whole finds a case only if the role sees it.
+    for key, case in world.cases.items():
+        found = _listed(client, f"scope=all&status=all&q={case.reference}", world)
+        assert found == ({key} if key in seen else set()), (role, key)
