@@ -221,6 +221,10 @@ CHARTERDESK_EMAIL_RATE_LIMIT = (
     int(os.environ.get("CHARTERDESK_EMAIL_RATE_LIMIT_COUNT", "30")),
     int(os.environ.get("CHARTERDESK_EMAIL_RATE_LIMIT_SECONDS", "3600")),
 )
+CHARTERDESK_EMAIL_DOMAIN_RATE_LIMIT = (  # 0: no limit per sending domain
+    int(os.environ.get("CHARTERDESK_EMAIL_DOMAIN_RATE_LIMIT_COUNT", "200")),
+    int(os.environ.get("CHARTERDESK_EMAIL_DOMAIN_RATE_LIMIT_SECONDS", "3600")),
+)
 CHARTERDESK_EMAIL_INTAKE: dict[str, dict[str, object]] = {}
 if os.environ.get("CHARTERDESK_IMAP_HOST"):
     CHARTERDESK_EMAIL_INTAKE["default"] = {

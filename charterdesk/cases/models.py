@@ -280,3 +280,35 @@ class CaseEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("case events are append-only")
+
+
+class LinkKind(models.TextChoices):
+    # A message on ``case`` names ``other`` (its reference in the subject) but was not added to
+    # it: its sender is not that case's client (issue 13: no case hijack by subject).
+    MENTIONS = "mentions", _("mentions")
+
+
+class CaseLink(models.Model):
+    """``case`` → ``other``, of a kind; shown on both cases.  Append-only like the events."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links_out")
+    other = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(_("kind"), max_length=20, choices=LinkKind.choices)
+    message = models.ForeignKey(
+        Message, verbose_name=_("message"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("time"))
+
+    class Meta:
+        verbose_name = _("case link")
+        verbose_name_plural = _("case links")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "other", "kind", "message"], name="case_link_once"
+            )
+        ]
+        indexes = [models.Index(fields=["other", "created_at"], name="case_link_other")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.other_id}"

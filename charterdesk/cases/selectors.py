@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from charterdesk.cases.access import case_for_user_or_404
-from charterdesk.cases.models import Case, CaseEvent, Message
+from charterdesk.cases.models import Case, CaseEvent, CaseLink, Message
 
 
 def case_list() -> QuerySet[Case]:
@@ -41,3 +41,11 @@ def case_timeline(case: Case) -> list[Message | CaseEvent]:
         key=lambda item: (item.created_at if isinstance(item, Message) else item.at, item.pk or 0)
     )
     return items
+
+
+def case_links(case: Case) -> tuple[list[CaseLink], list[CaseLink]]:
+    """``(links from case, links to case)``, the other case of each fetched."""
+    links = list(
+        CaseLink.objects.filter(Q(case=case) | Q(other=case)).select_related("case", "other")
+    )
+    return [x for x in links if x.case_id == case.pk], [x for x in links if x.other_id == case.pk]

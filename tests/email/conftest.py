@@ -42,3 +42,5 @@ def _english_messages():
 def _email_settings(settings):
     settings.CHARTERDESK_EMAIL_INTAKE = {}
     settings.CHARTERDESK_EMAIL_PARSE_WORKERS = 0
+    # Many tests send from one domain; tests/email/test_domain_limit.py sets its own limit.
+    settings.CHARTERDESK_EMAIL_DOMAIN_RATE_LIMIT = (0, 3600)

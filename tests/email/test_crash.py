@@ -208,6 +208,8 @@ def _round(tmp_path: Path, threads: dict[str, int], number: int, rng: random.Ran
         "CHARTERDESK_VAR_DIR": str(tmp_path / f"var{number}"),
         "DEBUG": "0",
         "LOG_LEVEL": "ERROR",
+        # 2,000 clients of one domain within the hour: not a flood to hold here.
+        "CHARTERDESK_EMAIL_DOMAIN_RATE_LIMIT_COUNT": "0",
     }
     try:
         subprocess.run([*CHARTERDESK, "migrate", "-v0"], env=env, cwd=ROOT, check=True, timeout=120)

@@ -70,7 +70,8 @@ def test_latvian_ack_has_reference_time_and_institution_block(institution, emplo
     assert row.answers == inbound
     assert row.headers["Auto-Submitted"] == "auto-replied"
     assert row.headers["In-Reply-To"] == inbound.message_id
-    assert row.subject == f"Re: {inbound.subject} [{case.reference}]"
+    # The sender was not verified (no Authentication-Results): the subject is not repeated.
+    assert row.subject == f"Jūsu e-pasts ir saņemts [{case.reference}]"
     # the system's acknowledgement carries the institution's block, not a person's
     assert row.identity_text == (
         "Ar cieņu,\nAttīstības finanšu institūcija Altum\nTālr. +371 67 774 010 · altum@altum.lv"
@@ -87,6 +88,8 @@ def test_english_ack(institution):
         ack = ack_send(message=inbound, expected_answer_by=DUE)
     assert "registered as " + case.reference in ack.body
     assert "by 26 November 2026 at 10:00 at the latest" in ack.body
+    # An unverified sender: no name from their From header in the greeting (issue 13).
+    assert ack.body.startswith("Hello,\n")
     assert ack.outbox.identity_text.startswith(
         "Kind regards,\nDevelopment Finance Institution Altum"
     )
@@ -315,6 +318,35 @@ def test_ack_owed_long_ago_does_not_promise_a_past_moment(institution, employee)
     assert ack is not None
     assert "ne vēlāk kā" not in ack.body
     assert "Atbildēsim, tiklīdz būsim izskatījuši Jūsu jautājumu." in ack.body
+
+
+def test_ack_repeats_the_subject_only_of_a_verified_sender(institution, employee):
+    """Issue 13: anybody can write another person's address in From; an acknowledgement that
+    echoed the subject would carry the stranger's text to that person."""
+    case = open_email_case(language="lv", assignee=employee)
+    inbound = receive(case)
+    inbound.meta = {
+        **inbound.meta,
+        "auth": {"by": "mx.altum.lv", "dmarc": "pass", "verdict": "pass"},
+    }
+    inbound.save(update_fields=["meta"])
+    with time_machine.travel(DUE - timedelta(days=1), tick=False):
+        ack = ack_send(message=inbound, expected_answer_by=DUE)
+    assert ack is not None
+    assert ack.outbox.subject == f"Re: {inbound.subject} [{case.reference}]"
+
+
+def test_english_ack_greets_a_verified_sender_by_name(institution):
+    case = open_email_case(language="en", subject="Housing guarantee")
+    inbound = receive(case, body="Hello")
+    inbound.meta = {
+        **inbound.meta,
+        "auth": {"by": "mx.altum.lv", "dkim": "pass", "verdict": "pass"},
+    }
+    inbound.save(update_fields=["meta"])
+    with time_machine.travel(DUE - timedelta(days=1), tick=False):
+        ack = ack_send(message=inbound, expected_answer_by=DUE)
+    assert ack.body.startswith("Hello Jānis Ozols,\n")
 
 
 @pytest.mark.parametrize(

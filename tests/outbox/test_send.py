@@ -83,7 +83,8 @@ def test_english_ack_on_the_wire(institution, smtp_sink):
     assert mail["Auto-Submitted"] == "auto-replied"
     assert mail["X-Auto-Response-Suppress"] == "All"
     assert mail["In-Reply-To"] == "<q1@example.com>"
-    assert mail["Subject"] == f"Re: Guarantee [{case.reference}]"
+    # Not verified by the receiving server: the ack's own subject, not the sender's (issue 13).
+    assert mail["Subject"] == f"We have received your e-mail [{case.reference}]"
     text, html = _parts(mail)
     assert case.reference in text and "25 November 2026 at 11:00" in text
     assert "Kind regards," in text and "Development Finance Institution Altum" in html

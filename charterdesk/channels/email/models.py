@@ -31,6 +31,7 @@ class QuarantineReason(models.TextChoices):
     RATE_LIMITED = "rate_limited", _("too many messages from this sender")
     OWN_ADDRESS = "own_address", _("sent from one of our own addresses (mail loop)")
     PROCESSING_ERROR = "processing_error", _("failed while being processed")
+    TOO_COMPLEX = "too_complex", _("too complex to read in the time allowed")
 
 
 class InboundEmail(models.Model):
@@ -56,6 +57,8 @@ class InboundEmail(models.Model):
     )
     error = models.TextField(_("details"), blank=True)
     sender = models.CharField(_("from"), max_length=300, blank=True)
+    # The domain of ``sender`` (the rate limit per domain, ``intake/limits.py``).
+    sender_domain = models.CharField(_("sender's domain"), max_length=255, blank=True)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     case = models.ForeignKey(
         Case,
@@ -93,6 +96,7 @@ class InboundEmail(models.Model):
         indexes = [
             models.Index(fields=["state", "id"], name="inbound_state"),
             models.Index(fields=["sender", "received_at"], name="inbound_sender_time"),
+            models.Index(fields=["sender_domain", "received_at"], name="inbound_domain_time"),
         ]
         permissions = [("release_inboundemail", _("Can release e-mail from quarantine"))]
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from charterdesk.calendar import get_calendar
 from charterdesk.cases.access import may_change, may_reassign
 from charterdesk.cases.models import Attachment, Case, CaseEvent, Direction
-from charterdesk.cases.selectors import case_detail, case_timeline
+from charterdesk.cases.selectors import case_detail, case_links, case_timeline
 from charterdesk.cases.status import ACTIVE, TRANSITIONS, Status
 from charterdesk.desk import compose
 from charterdesk.desk import forms as desk_forms
@@ -162,8 +162,11 @@ def render_case(
     register = institutions()
     all_forms = build_forms(case, employee, candidates, register, bound, now)
     notes = [m for m in case.messages.all() if m.direction == Direction.INTERNAL]
+    links_out, links_in = case_links(case)
     context = {
         "case": case,
+        "links_out": links_out,
+        "links_in": links_in,
         "client": case.client,
         "timeline": timeline_items(case),
         "other_cases": client_other_cases(case, who=request.user),

@@ -30,6 +30,7 @@ from charterdesk.outbox.identity import block_language
 from charterdesk.outbox.models import OutboxMessage
 from charterdesk.outbox.services.templates import template_render
 from charterdesk.standard.events import Event
+from charterdesk.outbox.services.write import sender_verified
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +134,7 @@ def ack_send(
         language=language,
         expected_answer_by=when,
         received_at=message.created_at,
+        unverified=not sender_verified(message),  # no echo of what the sender wrote
     )
     try:
         with transaction.atomic():
@@ -141,6 +143,7 @@ def ack_send(
                 direction=Direction.OUTBOUND,
                 kind=MessageKind.ACK,
                 body=rendered.body,
+                subject=rendered.subject,  # the ack's own subject (see ``thread_subject``)
                 channel=Channel.EMAIL,
                 language=language,
                 at=at,

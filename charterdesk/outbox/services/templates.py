@@ -72,8 +72,11 @@ def template_context(
     expected_answer_by: datetime | None = None,
     received_at: datetime | None = None,
     reason: str = "",
+    unverified: bool = False,
 ) -> dict[str, str | None]:
-    """The variables of a template, as plain strings (nothing a template could walk through)."""
+    """The variables of a template, as plain strings (nothing a template could walk through).
+    ``unverified``: an automatic answer to a sender nobody verified gets neither the name nor
+    the subject they wrote (anybody can write another person's address in From; issue 13)."""
     language = block_language(language)
     institution = current_institution()
     programme = case.programme
@@ -83,12 +86,12 @@ def template_context(
             programme.name_en if language == "en" and programme.name_en else programme.name_lv
         )
     return {
-        "client_name": case.client.name,
-        "client_vocative": client_vocative(
-            case.client.name, kind=case.client.kind, language=language
-        ),
+        "client_name": "" if unverified else case.client.name,
+        "client_vocative": ""
+        if unverified
+        else client_vocative(case.client.name, kind=case.client.kind, language=language),
         "case_reference": case.reference,
-        "case_subject": case.subject,
+        "case_subject": "" if unverified else case.subject,
         "programme_name": programme_name,
         "institution_name": institution_name(institution, language) if institution else "",
         "employee_name": employee.full_name if employee else "",
@@ -110,6 +113,7 @@ def template_render(
     expected_answer_by: datetime | None = None,
     received_at: datetime | None = None,
     reason: str = "",
+    unverified: bool = False,
 ) -> RenderedTemplate:
     """Fill in the template of ``kind`` for ``case`` (the desk uses this for its answer drafts)."""
     language = block_language(language)
@@ -121,6 +125,7 @@ def template_render(
         expected_answer_by=expected_answer_by,
         received_at=received_at,
         reason=reason,
+        unverified=unverified,
     )
     return RenderedTemplate(
         template_name=template.name,

@@ -56,6 +56,13 @@ def new_message_id(case: Case, message: Message) -> str:
     return f"<{case.reference}.m{message.pk}.{secrets.token_hex(8)}@{mail_domain()}>"
 
 
+def sender_verified(message: Message | None) -> bool:
+    """The receiving server confirmed who sent ``message`` (SPF/DKIM/DMARC aligned ``pass``,
+    stored by e-mail intake in ``meta["auth"]``)."""
+    auth = (message.meta or {}).get("auth") if message is not None else None
+    return isinstance(auth, dict) and auth.get("verdict") == "pass"
+
+
 def _bare_subject(subject: str, case: Case) -> str:
     """``subject`` without reply prefixes (``Re: Atb: Fwd:``) and without the case tag."""
     text = " ".join((subject or "").split()).replace(f"[{case.reference}]", " ")
@@ -71,11 +78,18 @@ def thread_subject(case: Case, answers: Message | None, message: Message) -> str
     """``Re: <the case's subject> [ALT-2026-000123]``; the reference is added once.
 
     The case's subject is what the client first wrote about; the subject of their latest mail is
-    not used, because that is often our own acknowledgement's ("Re: Jūsu e-pasts ir saņemts")."""
-    base = _bare_subject(case.subject, case) or _bare_subject(message.subject, case)
-    if not base and answers is not None:
-        base = _bare_subject(answers.subject, case)
-    subject = f"Re: {base}" if answers is not None and base else base
+    not used, because that is often our own acknowledgement's ("Re: Jūsu e-pasts ir saņemts").
+    An automatic acknowledgement repeats a subject only of a sender the receiving server verified;
+    otherwise it has its template's own subject (``Jūsu e-pasts ir saņemts``): anybody can put
+    another person's address in From, and an echo would carry their text to that person
+    (issue 13)."""
+    if message.kind == MessageKind.ACK and not sender_verified(answers):
+        subject = _bare_subject(message.subject, case)
+    else:
+        base = _bare_subject(case.subject, case) or _bare_subject(message.subject, case)
+        if not base and answers is not None:
+            base = _bare_subject(answers.subject, case)
+        subject = f"Re: {base}" if answers is not None and base else base
     tag = f"[{case.reference}]"
     subject = f"{subject[: 398 - len(tag)].rstrip()} {tag}".strip()
     return subject[:400]

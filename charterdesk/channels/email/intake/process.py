@@ -4,7 +4,14 @@
   PostgreSQL, so several processes may run).  Before a batch is written its rows' ``attempts``
   counter is raised and committed: if the process dies while writing them, the next run sees it.
 - Parsing (pure, no database) runs in a pool of worker processes when one is given; the next batch
-  is parsed while the current one is written.
+  is parsed while the current one is written.  Each message is parsed under a time limit
+  (``CHARTERDESK_EMAIL_PARSE_SECONDS``); one over it goes to quarantine as ``too_complex``.
+- A batch parsed in this process is parsed just before it is written, and its try is counted
+  before it is parsed (so a crash while parsing is seen too).  A batch
+  with an earlier try that died (the process ended while parsing or writing it), a pool that
+  broke or did not answer in time, and processing outside the main thread (where no alarm can
+  be set) parse in a child process that is killed when one message takes too long
+  (``parsing.pool.parse_isolated``): that message is ``too_complex``, the rest goes on.
 - A batch is written in one transaction: every case change of its messages plus each row's new
   state.  A crash rolls all of it back, and the rows are simply still ``stored``.
 - If the batch raises, or an earlier try of it died, its messages are taken one at a time, each in
@@ -18,6 +25,7 @@ import contextlib
 import gc
 import logging
 import multiprocessing
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -32,10 +40,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from charterdesk.channels.email import conf
+from charterdesk.channels.email.intake.limits import domain_of
 from charterdesk.channels.email.intake.rules import BatchContext, Outcome, apply_rules
 from charterdesk.channels.email.models import InboundEmail, InboundState, QuarantineReason
 from charterdesk.channels.email.parsing import Address, ParsedAttachment, ParsedEmail
-from charterdesk.channels.email.parsing.pool import ParseResult, init_parser_process, parse_batch
+from charterdesk.channels.email.parsing.model import TooComplex
+from charterdesk.channels.email.parsing.pool import (
+    START_SECONDS,
+    ParseResult,
+    init_parser_process,
+    parse_batch,
+    parse_isolated,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +76,7 @@ _SAVE_FIELDS = [
     "reason",
     "error",
     "sender",
+    "sender_domain",
     "subject",
     "case",
     "case_message",
@@ -121,17 +138,30 @@ class _Parser:
         self.pool = pool
         self.workers = pool._max_workers if pool is not None else 0  # type: ignore[attr-defined]
         self.fallbacks = conf.fallback_charsets()
+        self.seconds = conf.parse_seconds()
+        self.counted = False  # the batch of the last ``result`` had its try counted already
+
+    def _isolated(self, rows: Sequence[InboundEmail]) -> Future[list[ParseResult]]:
+        done: Future[list[ParseResult]] = Future()
+        done.set_result(parse_isolated(_parse_items(rows), self.fallbacks, self.seconds))
+        return done
 
     def submit(self, rows: Sequence[InboundEmail]) -> Future[list[ParseResult]]:
+        if any(row.attempts > 0 for row in rows):
+            # An earlier try died with the process, perhaps on one of these messages.
+            return self._isolated(rows)
         items = _parse_items(rows)
         if self.pool is None:
-            done: Future[list[ParseResult]] = Future()
-            done.set_result(parse_batch(items, self.fallbacks))
-            return done
+            if threading.current_thread() is not threading.main_thread():
+                return self._isolated(rows)  # no alarm outside the main thread
+            # Parsed here, when its result is asked for (just before it is written): the try
+            # is counted first, so a crash while parsing is seen by the next run, and that one
+            # count is also the one before writing (``counted``).
+            return _Later(items)
         # Split over the workers so both cores parse the same batch.
         size = max(1, -(-len(items) // max(1, self.workers)))
         parts = [
-            self.pool.submit(parse_batch, items[i : i + size], self.fallbacks)
+            self.pool.submit(parse_batch, items[i : i + size], self.fallbacks, self.seconds)
             for i in range(0, len(items), size)
         ]
         joined: Future[list[ParseResult]] = Future()
@@ -140,7 +170,7 @@ class _Parser:
             if all(p.done() for p in parts) and not joined.done():
                 try:
                     joined.set_result([r for p in parts for r in p.result()])
-                except Exception as exc:  # a worker died: parse here instead
+                except Exception as exc:  # a worker died: parsed apart instead (``result``)
                     joined.set_exception(exc)
 
         for part in parts:
@@ -150,11 +180,46 @@ class _Parser:
     def result(
         self, future: Future[list[ParseResult]], rows: Sequence[InboundEmail]
     ) -> list[ParseResult]:
+        self.counted = isinstance(future, _Later)
+        if isinstance(future, _Later):
+            _count_try(rows)
+            return parse_batch(future.items, self.fallbacks, self.seconds)
+        # Each message has its time limit; the batch gets all of theirs (and a start-up).
+        timeout = START_SECONDS + self.seconds * len(rows)
         try:
-            return future.result(timeout=600)
+            return future.result(timeout=timeout)
         except Exception:
-            log.exception("parser pool failed; parsing this batch in the process")
-            return parse_batch(_parse_items(rows), self.fallbacks)
+            log.exception("parser pool failed; parsing this batch in a child process")
+            self._restart()
+            return parse_isolated(_parse_items(rows), self.fallbacks, self.seconds)
+
+    def _restart(self) -> None:
+        """A new pool in place of one that broke or hangs (its workers are killed)."""
+        if self.pool is None:
+            return
+        for process in list(getattr(self.pool, "_processes", {}).values()):
+            with contextlib.suppress(Exception):
+                process.kill()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = make_pool(self.workers)
+
+
+class _Later(Future[list[ParseResult]]):
+    """A batch to parse in this process when its result is asked for (``_Parser.result``)."""
+
+    def __init__(self, items: list[tuple[bytes, str | None, bool]]) -> None:
+        super().__init__()
+        self.items = items
+
+
+def _count_try(rows: Sequence[InboundEmail], by: int = 1) -> None:
+    """Count the try first (committed): if the process dies while parsing or writing these rows,
+    the next run sees it, parses them apart and writes them one at a time.  The rows in memory
+    keep the count they were claimed with."""
+    if rows:
+        InboundEmail.objects.filter(pk__in=[r.pk for r in rows], state=InboundState.STORED).update(
+            attempts=F("attempts") + by
+        )
 
 
 # --- claiming rows ---------------------------------------------------------------------------------
@@ -224,6 +289,21 @@ def _decide(
             gettext_noop("%(size)s bytes; the limit is %(limit)s bytes."),
             {"size": row.size, "limit": limit},
         ), None
+    if isinstance(result, TooComplex):
+        if not force:
+            if result.crashed:
+                template = gettext_noop(
+                    "The parser process ended while reading this message; it was not read."
+                )
+            else:
+                template = gettext_noop(
+                    "The message is too complex: reading it took longer than the time allowed "
+                    "(%(seconds)s s), so it was stopped."
+                )
+            return Outcome.quarantine(
+                QuarantineReason.TOO_COMPLEX, template, {"seconds": int(result.seconds)}
+            ), None
+        result = _fallback_parsed(row, "too complex to read", override)
     if isinstance(result, str):
         if not force:
             return Outcome.quarantine(
@@ -242,6 +322,7 @@ def _apply(row: InboundEmail, outcome: Outcome, parsed: ParsedEmail | None) -> N
     row.error = outcome.error
     if parsed is not None:
         row.sender = parsed.sender.address.lower()[:300] if parsed.sender else ""
+        row.sender_domain = domain_of(row.sender)[:255]
         row.subject = parsed.subject[:300]
     row.case_id = outcome.case_id
     row.case_message_id = outcome.message_pk
@@ -348,6 +429,7 @@ def _write_one(row: InboundEmail, result: ParseResult, stats: ProcessStats) -> N
         reason=row.reason,
         error=row.error,
         sender=row.sender,
+        sender_domain=row.sender_domain,
         subject=row.subject,
         case=None,
         case_message=None,
@@ -452,9 +534,8 @@ def _process(
             else:
                 # Count the try first (committed): if the process dies while writing this batch,
                 # the next run sees it and takes these messages one at a time.
-                InboundEmail.objects.filter(
-                    pk__in=[r.pk for r in current], state=InboundState.STORED
-                ).update(attempts=F("attempts") + 1)
+                if not parser.counted:  # (parsed here: counted just before parsing)
+                    _count_try(current)
                 try:
                     _write_batch(current, results, stats)
                 except Exception:
@@ -470,8 +551,8 @@ def _process(
             current, pending = following, following_parse
         finished = True
     finally:
-        if pool is not None:
+        if parser.pool is not None:
             # Done: wait for the workers to end (a process that exits while its pool's workers
             # still wait for work can hang in multiprocessing's exit handler).  On an error, no.
-            pool.shutdown(wait=finished, cancel_futures=True)
+            parser.pool.shutdown(wait=finished, cancel_futures=True)
     return stats

@@ -9,9 +9,11 @@ The order of the rules (each message goes to exactly one outcome):
    ``message.bounced`` on the case); a report the outbox does not know (a delay, or a message it
    did not send) but whose case is found becomes an internal note; a report for mail we did not
    send                                                              -> quarantine
-5. threaded (In-Reply-To / References, then the reference in the subject) to a case, or not
+5. threaded (In-Reply-To / References, then the reference in the subject) to a case, or not;
+   the subject threads only the case's own client (``linking``); anybody else's message that
+   names a case opens a new one linked to it as "mentions"
 6. automatic (RFC 3834, Precedence, List-Id, null sender) and on no case -> quarantine
-7. over the per-sender rate limit                                    -> quarantine
+7. over the per-sender rate limit, or the per-domain one (``limits``) -> quarantine
 8. the client by address (created if new); no usable address        -> quarantine ``no_sender``
 9. a new case for the programme whose address it was sent to, or a message on the found case.
    An automatic message on a case that is already finished becomes an internal note so that an
@@ -30,7 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import CharField
+from django.db.models import CharField, Q
 from django.db.models.functions import Upper
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -41,14 +43,18 @@ from charterdesk.cases.models import Case, Channel, Direction, Message, MessageK
 from charterdesk.cases.services import AttachmentData, InboundItem, case_add_message
 from charterdesk.cases.status import ACTIVE, Status
 from charterdesk.channels.email import conf
+from charterdesk.channels.email.intake.authentication import sender_authentication
 from charterdesk.channels.email.intake.batching import Pending
 from charterdesk.channels.email.intake.details import detail
+from charterdesk.channels.email.intake.limits import DomainLimit
 from charterdesk.channels.email.intake.linking import (
     find_case,
     header_rows,
+    mentioned_cases,
     outbound_message,
     wanted_ids,
 )
+from charterdesk.channels.email.intake.mentions import link_mentions
 from charterdesk.channels.email.models import InboundEmail, InboundState, QuarantineReason
 from charterdesk.channels.email.parsing import Address, ParsedEmail
 from charterdesk.clients.models import Client
@@ -121,18 +127,27 @@ class BatchContext:
         self.limit, self.window = conf.rate_limit()
         self.recent: dict[str, list[datetime]] = defaultdict(list)
         senders = {p.sender.address.lower() for p in parsed if p.sender}
-        if senders and self.limit > 0:
+        self.domains = DomainLimit(senders)
+        by_sender = senders if self.limit > 0 else set()
+        if by_sender or self.domains.domains:
+            # One query for both limits (per address, per domain: ``limits``).
+            window = max(self.window if by_sender else 0, self.domains.window)
             rows = (
                 InboundEmail.objects.filter(
-                    sender__in=senders,
+                    Q(sender__in=by_sender) | Q(sender_domain__in=self.domains.domains),
                     state__in=(InboundState.PROCESSED, InboundState.QUARANTINED),
-                    received_at__gte=since - timedelta(seconds=self.window),
+                    received_at__gte=since - timedelta(seconds=window),
                 )
                 .order_by("received_at")
-                .values_list("sender", "received_at")
+                .values_list("sender", "sender_domain", "received_at")
             )
-            for sender, at in rows:
-                self.recent[sender].append(at)
+            start = since - timedelta(seconds=self.window)
+            domain_rows = []
+            for sender, domain, at in rows:
+                if sender in by_sender and at >= start:
+                    self.recent[sender].append(at)
+                domain_rows.append((domain, at))
+            self.domains.load(domain_rows, since)
 
     def wrote(self, bare: str, case_id: int, message_pk: int) -> None:
         """A message with Message-ID ``<bare>`` was written on ``case_id`` in this batch."""
@@ -162,6 +177,7 @@ class BatchContext:
 
     def count(self, sender: str, at: datetime) -> None:
         bisect.insort(self.recent[sender], at)
+        self.domains.count(sender, at)
 
     def client_for(self, address: Address, language: str) -> Client:
         key = address.address.strip().lower()
@@ -188,12 +204,16 @@ def _attachments(parsed: ParsedEmail) -> list[AttachmentData]:
 
 
 def forbidden_attachments(parsed: ParsedEmail) -> list[str]:
+    """The forbidden files of ``parsed``: attachments, and files inside attached messages and
+    archives (``zip/inside.exe``; ``parsing/contents.py``)."""
     extensions = conf.forbidden_extensions()
     types = conf.forbidden_types()
+    files = [(a.filename, a.content_type) for a in parsed.attachments] + parsed.inner_files
     return [
-        a.filename
-        for a in parsed.attachments
-        if a.filename.lower().rstrip(". ").endswith(extensions) or a.content_type.lower() in types
+        name
+        for name, ctype in files
+        if name.rsplit("/", 1)[-1].lower().rstrip(". ").endswith(extensions)
+        or ctype.lower() in types
     ]
 
 
@@ -346,6 +366,10 @@ def apply_rules(
     if parsed.auto_submitted:
         info["auto_submitted"] = parsed.auto_submitted
     sender = parsed.sender.address.lower() if parsed.sender else ""
+    auth = sender_authentication(parsed)  # SPF/DKIM/DMARC from our receiving host, or None
+    if auth is not None:
+        info["auth"] = auth
+    forged = auth is not None and auth["verdict"] == "fail"
     duplicate = None if force else _duplicate(parsed, ctx, info)
     if duplicate is not None:
         return duplicate
@@ -365,13 +389,20 @@ def apply_rules(
                 {"files": ", ".join(blocked)},
                 **info,
             )
+        if parsed.inner_problems:  # an archive that could hide one
+            return Outcome.quarantine(
+                QuarantineReason.FORBIDDEN_ATTACHMENT,
+                gettext_noop("An attachment could not be inspected fully: %(problems)s"),
+                {"problems": "; ".join(parsed.inner_problems[:10])},
+                **info,
+            )
     if parsed.report is not None:
         ctx.flush()
         bounced = _bounce(row, parsed, ctx, force)
         if bounced is not None:
             bounced.info.update(info)
             return bounced
-    case, how, queued_case = _find_case(parsed, ctx)
+    case, how, queued_case = _find_case(parsed, ctx, forged)
     if how:
         info["threaded_by"] = how
     if case is None and queued_case is None and parsed.auto_submitted and not force:
@@ -391,6 +422,18 @@ def apply_rules(
             {"limit": ctx.limit, "sender": sender, "seconds": ctx.window},
             **info,
         )
+    domain = ctx.domains.over(sender, row.received_at) if not force and sender else ""
+    if domain:
+        ctx.count(sender, row.received_at)
+        return Outcome.quarantine(
+            QuarantineReason.RATE_LIMITED,
+            gettext_noop(
+                "More than %(limit)s messages from the domain %(domain)s within %(seconds)s "
+                "seconds."
+            ),
+            {"limit": ctx.domains.limit, "domain": domain, "seconds": ctx.domains.window},
+            **info,
+        )
     client = _client(parsed, ctx, sender_override)
     if client is None:
         shown = str(parsed.sender) if parsed.sender else "—"
@@ -402,6 +445,13 @@ def apply_rules(
         )
     if sender:
         ctx.count(sender, row.received_at)
+    # Not threaded, but naming cases in the subject: a new case that mentions them.
+    mentions = mentioned_cases(parsed) if case is None and queued_case is None else []
+    meta = _meta(row, parsed, how)
+    if auth is not None:
+        meta["auth"] = auth
+    if mentions:
+        info["mentions"] = meta["mentions"] = [c.reference for c in mentions]
     message: dict[str, Any] = dict(
         body=parsed.text,
         subject=parsed.subject,
@@ -411,7 +461,7 @@ def apply_rules(
         message_id=parsed.message_id,
         in_reply_to=parsed.in_reply_to,
         references=" ".join(parsed.references),
-        meta=_meta(row, parsed, how),
+        meta=meta,
         attachments=_attachments(parsed),
         at=row.received_at,
         channel=Channel.EMAIL,
@@ -439,6 +489,12 @@ def apply_rules(
         ),
         queued,
     )
+    if mentions:  # the new case is linked to them once written
+        ctx.flush()
+        assert queued.case_id is not None and queued.message_pk is not None
+        link_mentions(
+            Case.objects.get(pk=queued.case_id), Message.objects.get(pk=queued.message_pk), mentions
+        )
     return queued
 
 
@@ -459,12 +515,14 @@ def _duplicate(parsed: ParsedEmail, ctx: BatchContext, info: dict[str, Any]) -> 
     return duplicate
 
 
-def _find_case(parsed: ParsedEmail, ctx: BatchContext) -> tuple[Case | None, str, int | None]:
+def _find_case(
+    parsed: ParsedEmail, ctx: BatchContext, forged: bool = False
+) -> tuple[Case | None, str, int | None]:
     """``linking.find_case`` with the batch's queue in view; the queue is written first where
     only the written queue can tell (and before an automatic message on a case the queue
     touches: request or note depends on that case's status after the queued messages)."""
     pending = ctx.pending
-    found = find_case(parsed, ctx.header_rows, pending.by_id, len(pending.items))
+    found = find_case(parsed, ctx.header_rows, pending.by_id, len(pending.items), forged)
     if found is not None:
         case, how, queued_case = found
         touches_queue = queued_case is not None or (case is not None and case.pk in pending.cases)
@@ -475,7 +533,7 @@ def _find_case(parsed: ParsedEmail, ctx: BatchContext) -> tuple[Case | None, str
                     return Case.objects.get(pk=target), how, None
             return case, how, queued_case
     ctx.flush()
-    found = find_case(parsed)  # the queue is empty now: never None
+    found = find_case(parsed, forged=forged)  # the queue is empty now: never None
     assert found is not None
     return found
 

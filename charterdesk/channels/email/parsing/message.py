@@ -25,7 +25,19 @@ from email.parser import BytesParser
 from email.policy import EmailPolicy
 
 from charterdesk.channels.email.parsing.charsets import DEFAULT_FALLBACKS, decode_text
-from charterdesk.channels.email.parsing.headers import HeaderReader, clean, decode_words
+from charterdesk.channels.email.parsing.contents import (
+    Contents,
+    is_archive,
+    look_into,
+    message_files,
+)
+from charterdesk.channels.email.parsing.headers import (
+    TEXT_LIMIT,
+    HeaderReader,
+    capped,
+    clean,
+    decode_words,
+)
 from charterdesk.channels.email.parsing.html import html_to_text, sanitise
 from charterdesk.channels.email.parsing.model import (
     Address,
@@ -51,12 +63,19 @@ class _RawHeaders(EmailPolicy):
     def header_fetch_parse(self, name: str, value: str) -> str:
         if hasattr(value, "name"):
             return value
+        # What the walk reads this way (Content-Type, -Disposition, -ID …) is cut at
+        # ``TEXT_LIMIT``: the stdlib's parameter parser is quadratic in the number of ";".
+        if len(value) > TEXT_LIMIT:
+            value = capped(value, TEXT_LIMIT)[0]
+        if "\n" not in value and "\r" not in value:
+            return value  # (read for every part many times: the common case first)
         return "".join(_LINE_BREAK.split(value))  # as EmailPolicy unfolds: CR and LF only
 
 
 _PARSER = BytesParser(policy=_RawHeaders())
 # Re-serialising an embedded message keeps its header lines as they were.
 _KEEP = policy.default.clone(refold_source="none", cte_type="8bit", max_line_length=0)
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:", re.MULTILINE)
 _LEADING_BLANK_LINES = re.compile(rb"(?:[ \t]*\r?\n)+")
 _BOUNCE_SENDERS = {"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"}
@@ -100,6 +119,8 @@ class _Walk:
         self.report_fields: list[dict[str, str]] = []
         self.original_ids: list[str] = []
         self.leaf = 0
+        # Attached messages (index of their attachment, the message), looked into at the end.
+        self.forwarded: list[tuple[int, Message]] = []
 
     # --- helpers -------------------------------------------------------------------------------
     def defect(self, part: Message, where: str) -> None:
@@ -114,6 +135,7 @@ class _Walk:
         except Exception:  # a broken RFC 2231 parameter
             name = ""
             self.defects.append(f"part {self.leaf}: unreadable file name")
+        name = capped(name, TEXT_LIMIT)[0]
         if "=?" in name:  # RFC 2047 inside a parameter: not allowed, but Outlook writes it
             name = decode_words(f"part {self.leaf} file name", name, self.repairs, self.fallbacks)
         if name:
@@ -184,6 +206,7 @@ class _Walk:
             if isinstance(inner, Message):
                 self.original_ids.extend(_ids_of(inner))
                 self.attach(part, "message/rfc822", _as_bytes(inner))
+                self.forwarded.append((len(self.attachments) - 1, inner))
             else:
                 self.attach(part, "message/rfc822", self.payload(part))
             fixed = self.attachments[-1]
@@ -418,8 +441,9 @@ def parse_message(
         head = head.split(b"\n", 1)[-1]
     if not _HEADER_LINE.match(head):
         raise ParseError("the message does not start with a header line (not an e-mail message)")
+    raw_read, trimmed = _trim_head(raw)
     try:
-        msg = _PARSER.parsebytes(raw)
+        msg = _PARSER.parsebytes(raw_read)
     except RecursionError:
         raise ParseError("the MIME structure is nested too deeply to read") from None
     except Exception as exc:
@@ -427,9 +451,53 @@ def parse_message(
     if not list(msg.raw_items()):
         raise ParseError("the message has no header fields")
     try:
-        return _build(msg, raw, envelope_sender, fallbacks)
+        parsed = _build(msg, raw, envelope_sender, fallbacks)
     except RecursionError:
         raise ParseError("the MIME structure is nested too deeply to read") from None
+    if trimmed:
+        parsed.defects.append(
+            f"header: {trimmed} fields or more than {HEAD_BYTES} bytes; only the first "
+            f"{MAX_FIELDS} and those read were kept, none longer than {FIELD_BYTES} bytes"
+        )
+    return parsed
+
+
+# The message's own header block: past ``MAX_FIELDS`` fields (or ``HEAD_BYTES``), only the fields
+# the intake reads are kept for the parser (the stored raw message keeps everything).
+MAX_FIELDS = 1000
+HEAD_BYTES = 256 * 1024
+FIELD_BYTES = 128 * 1024  # the most any one field is read (``headers.ADDRESS_LIMIT``)
+_READ_FIELDS = frozenset(
+    b"from sender reply-to to cc subject message-id in-reply-to references date mime-version "
+    b"content-type content-transfer-encoding content-disposition content-id auto-submitted "
+    b"precedence list-id return-path delivered-to x-original-to x-failed-recipients "
+    b"authentication-results x-autoreply x-autorespond x-autoreply-from".split()
+)
+_FIELD_START = re.compile(rb"^[^ \t\r\n]", re.MULTILINE)
+
+
+def _trim_head(raw: bytes) -> tuple[bytes, int]:
+    """``(raw, 0)``, or, for a header block of more than ``MAX_FIELDS`` fields, the message with
+    only the first ``MAX_FIELDS`` and the fields read; then also how many fields it had."""
+    end = _BLANK_LINE.search(raw)
+    head_end = end.start() if end else len(raw)
+    if head_end <= HEAD_BYTES and raw.count(b"\n", 0, head_end) <= MAX_FIELDS:
+        return raw, 0
+    starts = [m.start() for m in _FIELD_START.finditer(raw, 0, head_end)]
+    if len(starts) <= MAX_FIELDS and head_end <= HEAD_BYTES:
+        return raw, 0
+    kept: list[bytes] = []
+    size = 0
+    for number, (start, stop) in enumerate(zip(starts, [*starts[1:], head_end], strict=True)):
+        field = raw[start:stop]
+        name = field.split(b":", 1)[0].strip().lower()
+        if (number < MAX_FIELDS and size < HEAD_BYTES) or name in _READ_FIELDS:
+            if len(field) > FIELD_BYTES:  # cut, keeping its line end
+                field = field[:FIELD_BYTES].rstrip(b"\r\n") + b"\r\n"
+            kept.append(field)
+            size += len(field)
+    body = raw[head_end:] if end else b"\r\n\r\n"
+    return b"".join(kept).rstrip(b"\r\n") + body, len(starts)
 
 
 def _build(
@@ -439,6 +507,15 @@ def _build(
     headers = HeaderReader(msg, walk.repairs, fallbacks)
     walk.defect(msg, "message")
     walk.visit(msg)
+    inside = Contents()
+    forwarded = dict(walk.forwarded)
+    for index, attachment in enumerate(walk.attachments):
+        if index in forwarded:
+            message_files(forwarded[index], attachment.filename, inside)
+        elif attachment.content_type == "message/rfc822" or is_archive(
+            attachment.filename, attachment.content_type, attachment.content
+        ):  # (an attached message the parser did not read: base64, or nested too deeply)
+            look_into(attachment.filename, attachment.content_type, attachment.content, inside)
     text = "\n\n".join(t.strip("\n") for t in walk.texts if t.strip())
     html_source = "\n".join(walk.htmls)
     html = sanitise(html_source) if html_source.strip() else ""
@@ -473,4 +550,9 @@ def _build(
         language=guess_language(f"{subject}\n{fresh}"),
         security=walk.security,
         size=len(raw),
+        inner_files=inside.files,
+        inner_problems=inside.problems,
+        authentication=[
+            capped(v, TEXT_LIMIT)[0] for v in headers.raw_all("Authentication-Results")[:20]
+        ],
     )

@@ -11,6 +11,15 @@ class ParseError(ValueError):
 
 
 @dataclass(slots=True)
+class TooComplex:
+    """A message the parser did not finish within ``seconds`` (``crashed``: the parser process
+    ended while reading it).  Goes to quarantine as ``too_complex``; the rest goes on."""
+
+    seconds: float
+    crashed: bool = False
+
+
+@dataclass(slots=True)
 class Address:
     name: str
     address: str
@@ -69,6 +78,13 @@ class ParsedEmail:
     language: str
     security: str  # "", "pgp-signed", "pgp-encrypted", "smime-signed", "smime-encrypted"
     size: int
+    # The Authentication-Results header values, topmost first (judged by the intake, which knows
+    # which receiving host to trust: ``intake/authentication.py``).
+    authentication: list[str] = field(default_factory=list)
+    # Files inside forwarded messages and archives (path, content type), and what could not be
+    # looked into (``parsing/contents.py``).
+    inner_files: list[tuple[str, str]] = field(default_factory=list)
+    inner_problems: list[str] = field(default_factory=list)
 
     @property
     def recipients(self) -> list[Address]:

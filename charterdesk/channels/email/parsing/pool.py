@@ -1,36 +1,141 @@
 """Parsing many messages in worker processes.  This module imports nothing of Django, so the
 workers are started fresh (``spawn``): they share no database connection or state with the
-process that writes the cases."""
+process that writes the cases.
+
+**Time limit.** Each message is parsed under ``seconds`` (:func:`time_limit`: ``SIGALRM`` from
+``setitimer``, so only in a process's main thread, where a pool worker or the command runs it).
+Past it the message's result is :class:`TooComplex` and the next message is parsed.  The alarm
+interrupts Python code, not a call into C that never returns; :func:`parse_isolated` is the
+backstop for that and for crashes: it parses in a child process that the caller kills when a
+message takes too long, then goes on with the next message in a new child."""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
 import gc
+import multiprocessing
 import signal
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import Connection
+from typing import Any
 
 from charterdesk.channels.email.parsing.message import parse_message
-from charterdesk.channels.email.parsing.model import ParsedEmail
+from charterdesk.channels.email.parsing.model import ParsedEmail, TooComplex
 
-# parsed; the parse error as text; None: not parsed (over the size limit)
-ParseResult = ParsedEmail | str | None
+# parsed; the parse error as text; too complex (time limit, crash); None: not parsed (too large)
+ParseResult = ParsedEmail | str | TooComplex | None
+# A child process gets this long to start (spawn, imports) before its first message counts.
+START_SECONDS = 60.0
+
+
+class ParseTimeout(BaseException):
+    """Raised inside the parser when a message's time is up (a ``BaseException``: the parser's
+    own ``except Exception`` must not catch it)."""
+
+
+def _alarm(_signum: int, _frame: Any) -> None:
+    raise ParseTimeout
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None) -> Iterator[bool]:
+    """Raise :class:`ParseTimeout` in the block after ``seconds``; yields whether a limit is set
+    (only in the main thread, and only with ``seconds``)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield False
+        return
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield True
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def parse_one(
+    raw: bytes, mail_from: str | None, skip: bool, fallbacks: tuple[str, ...], seconds: float | None
+) -> ParseResult:
+    """One message, never raising."""
+    if skip:
+        return None
+    try:
+        with time_limit(seconds):
+            return parse_message(raw, envelope_sender=mail_from, fallbacks=fallbacks)
+    except ParseTimeout:
+        return TooComplex(float(seconds or 0))
+    except Exception as exc:  # ParseError, or a bug: either way, quarantine with the reason
+        return f"{type(exc).__name__}: {exc}"
 
 
 def parse_batch(
-    items: Sequence[tuple[bytes, str | None, bool]], fallbacks: tuple[str, ...]
+    items: Sequence[tuple[bytes, str | None, bool]],
+    fallbacks: tuple[str, ...],
+    seconds: float | None = None,
 ) -> list[ParseResult]:
     """``items`` are ``(raw, envelope sender, skip)``; never raises."""
-    out: list[ParseResult] = []
+    return [parse_one(raw, mail_from, skip, fallbacks, seconds) for raw, mail_from, skip in items]
+
+
+def _child(
+    conn: Connection,
+    items: Sequence[tuple[bytes, str | None, bool]],
+    fallbacks: tuple[str, ...],
+    seconds: float | None,
+    parse: Callable[..., ParseResult],
+) -> None:
+    init_parser_process()
+    conn.send("ready")
     for raw, mail_from, skip in items:
-        if skip:
-            out.append(None)
-            continue
+        conn.send(parse(raw, mail_from, skip, fallbacks, seconds))
+    conn.close()
+
+
+def parse_isolated(
+    items: Sequence[tuple[bytes, str | None, bool]],
+    fallbacks: tuple[str, ...],
+    seconds: float,
+    parse: Callable[..., ParseResult] = parse_one,
+) -> list[ParseResult]:
+    """:func:`parse_batch` in a child process that is killed when one message takes longer than
+    ``seconds`` (plus a second) or ends the process: that message is :class:`TooComplex`, and a
+    new child goes on with the next.  Never raises for a message; at most one child per message
+    that fails so.  ``parse``: :func:`parse_one` (a test gives one that kills its process)."""
+    context = multiprocessing.get_context("spawn")
+    results: list[ParseResult] = []
+    while len(results) < len(items):
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_child,
+            args=(send, items[len(results) :], fallbacks, seconds, parse),
+            daemon=True,
+        )
+        process.start()
+        send.close()
         try:
-            out.append(parse_message(raw, envelope_sender=mail_from, fallbacks=fallbacks))
-        except Exception as exc:  # ParseError, or a bug: either way, quarantine with the reason
-            out.append(f"{type(exc).__name__}: {exc}")
-    return out
+            try:
+                ready = receive.poll(START_SECONDS) and receive.recv() == "ready"
+            except EOFError:
+                ready = False
+            if not ready:
+                raise RuntimeError("the parser process did not start")
+            while len(results) < len(items):
+                if not receive.poll(seconds + 1.0):
+                    results.append(TooComplex(seconds))
+                    break
+                try:
+                    results.append(receive.recv())
+                except EOFError:  # the process ended while parsing this message
+                    results.append(TooComplex(seconds, crashed=True))
+                    break
+        finally:
+            receive.close()
+            if process.is_alive():
+                process.kill()
+            process.join()
+    return results
 
 
 def die_with_parent() -> None:

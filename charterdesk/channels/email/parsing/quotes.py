@@ -41,6 +41,11 @@ _OUTLOOK_NEXT = re.compile(
 def _marker_at(lines: list[str]) -> int | None:
     """Index of the first reply marker; -1 if a forwarding marker comes first."""
     for i, line in enumerate(lines):
+        if ":" not in line and "-" not in line:
+            # Every marker has one of the two, except the first line of a wrapped attribution.
+            nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+            if not nxt.endswith(":"):
+                continue
         if _FORWARD.match(line):
             return -1
         if _ORIGINAL.match(line):
