@@ -6,6 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('cases', '0007_hostile_case_link'),
         ('cases', '0007_appointments_message_kinds'),
         ('cases', '0007_desk_all_statuses_due'),
         ('cases', '0007_reports_message_kind_survey'),
