@@ -29,8 +29,8 @@ from charterdesk.cases.status import ACTIVE
 from charterdesk.outbox.identity import block_language
 from charterdesk.outbox.models import OutboxMessage
 from charterdesk.outbox.services.templates import template_render
-from charterdesk.standard.events import Event
 from charterdesk.outbox.services.write import sender_verified
+from charterdesk.standard.events import Event
 
 logger = logging.getLogger(__name__)
 
