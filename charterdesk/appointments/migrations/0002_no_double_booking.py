@@ -26,7 +26,7 @@ ALTER TABLE appointments_appointment ADD CONSTRAINT {NAME}
 """
 PG_BACKWARD = f"ALTER TABLE appointments_appointment DROP CONSTRAINT IF EXISTS {NAME};"
 
-_SQLITE_CHECK = f"""  # nosec B608 -- NAME is a constant of this file
+_SQLITE_CHECK = f"""
     WHEN NEW.status <> 'cancelled' AND NEW.consultant_id IS NOT NULL
     BEGIN
         SELECT RAISE(ABORT, 'CHECK constraint failed: {NAME}')
