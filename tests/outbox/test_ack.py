@@ -64,8 +64,8 @@ def test_latvian_ack_has_reference_time_and_institution_block(institution, emplo
     assert ack is not None and ack.kind == "ack" and ack.author is None
     assert case.reference in ack.body
     assert "ne vēlāk kā 2026. gada 26. novembrī plkst. 10:00" in ack.body
-    # The greeting addresses the client in the vocative ({{ client_vocative }}).
-    assert ack.body.startswith("Labdien, Jāni Ozol!\n")
+    # An unverified sender (no Authentication-Results): no name in the greeting (issue 13).
+    assert ack.body.startswith("Labdien!\n")
     row = ack.outbox
     assert row.answers == inbound
     assert row.headers["Auto-Submitted"] == "auto-replied"
@@ -79,6 +79,20 @@ def test_latvian_ack_has_reference_time_and_institution_block(institution, emplo
     assert row.identity_text in row.body_text
     types = list(CaseEvent.objects.filter(message=ack).values_list("type", flat=True))
     assert types == ["message.sent", "ack.sent"]
+
+
+def test_a_verified_sender_is_greeted_in_the_vocative_and_the_subject_repeated(
+    institution, employee
+):
+    case = open_email_case(language="lv", assignee=employee)
+    inbound = receive(case)
+    # The receiving server verified the sender (Authentication-Results, stored by intake).
+    inbound.meta = {**(inbound.meta or {}), "auth": {"verdict": "pass"}}
+    inbound.save(update_fields=["meta"])
+    with time_machine.travel(DUE - timedelta(days=1), tick=False):
+        ack = ack_send(message=inbound, expected_answer_by=DUE)
+    assert ack.body.startswith("Labdien, Jāni Ozol!\n")  # {{ client_vocative }}
+    assert ack.outbox.subject == f"Re: {case.subject} [{case.reference}]"
 
 
 def test_english_ack(institution):
