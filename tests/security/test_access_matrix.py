@@ -79,6 +79,21 @@ RULES: dict[str, Rule] = {
     "visit_step": Rule.exempt("a visit's step (POST): tests/appointments/"),
     "walk_in": Rule.exempt("a walk-in (POST, opens its own case): tests/appointments/"),
     "appointment_link": Rule.exempt("the client's signed links: tests/appointments/"),
+    # the phone channel: the desk's pages, and the exchanges' signed API (its own HMAC secret)
+    "phone:calls": EMPLOYEE_PAGE,
+    "phone:pop": EMPLOYEE_PAGE,
+    "phone:callbacks": EMPLOYEE_PAGE,
+    "phone:measures": EMPLOYEE_PAGE,
+    "phone:sampling": EMPLOYEE_PAGE,
+    "phone:call": Rule.exempt("one call, the caller's cases filtered by access: tests/phone/"),
+    "phone_api:*": Rule.exempt("the exchanges' API, signed per exchange: tests/phone/test_api.py"),
+    # letters
+    "post_register": EMPLOYEE_PAGE,
+    "post_letter_pdf": Rule.exempt("a letter's PDF, its case's visibility: tests/post/"),
+    # the compliance report: team leads and the quality manager (reports/access.py)
+    "reports:*": Rule.exempt("who sees which figures: tests/reports/test_views.py"),
+    # surveys (signed client links) and feedback recorded by staff
+    "feedback:*": Rule.exempt("signed survey links and feedback pages: tests/feedback/"),
 }
 
 ROLES = ("employee", "team_lead", "quality_manager", "administrator", "anonymous")
