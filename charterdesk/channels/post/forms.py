@@ -25,7 +25,7 @@ class RegisterLetterForm(forms.Form):
         input_formats=["%Y-%m-%d", "%d.%m.%Y"],
     )
     received_at = forms.DateTimeField(
-        label=_("Received"),
+        label=_("Received on"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M"],
         help_text=_("The deadlines count from this moment."),
