@@ -16,7 +16,7 @@ from charterdesk.standard.policy import ids_in_standard_text, parse_policy
 REPO = Path(__file__).resolve().parents[2]
 POLICY = REPO / "charterdesk" / "standard" / "policies" / "altum.toml"
 # A copy of the standard's English translation, kept beside the policy file (the product and its
-# tests never read ../shared): a clean clone anywhere runs this test.
+# tests never read the shared folder outside the repository): a clean clone anywhere runs this test.
 STANDARD_TEXT = POLICY.parent / "customer-service-standard.en.md"
 
 
