@@ -27,7 +27,7 @@ from charterdesk.cases import message_ids
 from charterdesk.cases.services import InboundItem, case_receive_batch
 
 if TYPE_CHECKING:
-    from charterdesk.channels.email.intake.rules import Outcome
+    from charterdesk.channels.email.intake.context import Outcome
 
 
 @dataclass(slots=True)

@@ -40,8 +40,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from charterdesk.channels.email import conf
+from charterdesk.channels.email.intake.context import BatchContext, Outcome
 from charterdesk.channels.email.intake.limits import domain_of
-from charterdesk.channels.email.intake.rules import BatchContext, Outcome, apply_rules
+from charterdesk.channels.email.intake.rules import apply_rules
 from charterdesk.channels.email.models import InboundEmail, InboundState, QuarantineReason
 from charterdesk.channels.email.parsing import Address, ParsedAttachment, ParsedEmail
 from charterdesk.channels.email.parsing.model import TooComplex

@@ -19,21 +19,15 @@ The order of the rules (each message goes to exactly one outcome):
    An automatic message on a case that is already finished becomes an internal note so that an
    out-of-office reply does not reopen it.
 
-A released message (``force``) skips rules 2, 3, 6 and 7.
+A released message (``force``) skips rules 1, 2, 3, 6 and 7.
 """
 
 from __future__ import annotations
 
-import bisect
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, Q
-from django.db.models.functions import Upper
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -44,150 +38,19 @@ from charterdesk.cases.services import AttachmentData, InboundItem, case_add_mes
 from charterdesk.cases.status import ACTIVE, Status
 from charterdesk.channels.email import conf
 from charterdesk.channels.email.intake.authentication import sender_authentication
-from charterdesk.channels.email.intake.batching import Pending
-from charterdesk.channels.email.intake.details import detail
-from charterdesk.channels.email.intake.limits import DomainLimit
+from charterdesk.channels.email.intake.context import BatchContext, Outcome
 from charterdesk.channels.email.intake.linking import (
     find_case,
-    header_rows,
     mentioned_cases,
     outbound_message,
-    wanted_ids,
 )
 from charterdesk.channels.email.intake.mentions import link_mentions
 from charterdesk.channels.email.models import InboundEmail, InboundState, QuarantineReason
 from charterdesk.channels.email.parsing import Address, ParsedEmail
 from charterdesk.clients.models import Client
-from charterdesk.clients.services import (
-    client_build,
-    clients_save_built,
-)
 from charterdesk.core.validators import normalise_email
-from charterdesk.directory.models import Institution, Programme
+from charterdesk.directory.models import Programme
 from charterdesk.outbox.services import outbox_mark_bounced
-
-
-@dataclass(slots=True)
-class Outcome:
-    state: str
-    reason: str = ""
-    error: str = ""
-    case_id: int | None = None
-    message_pk: int | None = None
-    info: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def quarantine(
-        cls, reason: QuarantineReason, template: str, params: dict[str, Any], **info: Any
-    ) -> Outcome:
-        """To quarantine, with the detail ``template % params`` (see ``details``)."""
-        error, stored = detail(template, **params)
-        return cls(InboundState.QUARANTINED, reason.value, error, info={**info, "detail": stored})
-
-
-class BatchContext:
-    """What one batch looks up once: programme addresses, our own addresses, clients met, the
-    Message-IDs already taken in, and each sender's recent messages (for the rate limit)."""
-
-    def __init__(self, parsed: list[ParsedEmail], since: datetime) -> None:
-        # Client messages are queued and written together (``batching``), one or five hundred.
-        self.pending = Pending()
-        self.programmes: dict[str, Programme] = {}
-        self.programme_codes: dict[str, Programme] = {}
-        for programme in Programme.objects.filter(is_active=True):
-            self.programme_codes[programme.code] = programme
-            if programme.public_email:
-                self.programmes[programme.public_email.lower()] = programme
-        self.own = conf.own_addresses() | set(self.programmes)
-        self.own |= {e.lower() for e in Institution.objects.values_list("general_email", flat=True)}
-        self.clients: dict[str, Client] = {}
-        self.new_clients: list[Client] = []  # built, saved by ``flush``
-        addresses = {a.address for p in parsed for a in (p.sender, *p.reply_to) if a}
-        if addresses:
-            # One query over the index on UPPER(email) for the clients already known, matched
-            # as ``client_get_or_create_by_email`` matches them (case-insensitively, lowest id).
-            uppers = {a.strip().upper() for a in addresses}
-            # (A plain CharField output: the e-mail field would normalise the values compared.)
-            upper = Upper("email", output_field=CharField())
-            known = Client.objects.annotate(email_upper=upper).filter(email_upper__in=uppers)
-            for client in known.order_by("-pk"):
-                self.clients[client.email.lower()] = client
-        # The messages this batch's messages answer (one query for all of them); what the batch
-        # writes is added as it goes (``wrote``), so a lookup sees what a query would see.
-        answered = sorted({w for p in parsed for w in wanted_ids(p)})
-        self.headers: dict[str, int] = header_rows(answered) if answered else {}
-        ids = [p.message_id for p in parsed if p.message_id]
-        self.taken: dict[str, tuple[int, int]] = {}
-        if ids:
-            for mid, case_id, pk in Message.objects.filter(
-                message_id__in=message_ids.variants(ids),
-                direction__in=(Direction.INBOUND, Direction.INTERNAL),
-            ).values_list("message_id", "case_id", "pk"):
-                self.taken[message_ids.bare(mid)] = (case_id, pk)
-        self.limit, self.window = conf.rate_limit()
-        self.recent: dict[str, list[datetime]] = defaultdict(list)
-        senders = {p.sender.address.lower() for p in parsed if p.sender}
-        self.domains = DomainLimit(senders)
-        by_sender = senders if self.limit > 0 else set()
-        if by_sender or self.domains.domains:
-            # One query for both limits (per address, per domain: ``limits``).
-            window = max(self.window if by_sender else 0, self.domains.window)
-            rows = (
-                InboundEmail.objects.filter(
-                    Q(sender__in=by_sender) | Q(sender_domain__in=self.domains.domains),
-                    state__in=(InboundState.PROCESSED, InboundState.QUARANTINED),
-                    received_at__gte=since - timedelta(seconds=window),
-                )
-                .order_by("received_at")
-                .values_list("sender", "sender_domain", "received_at")
-            )
-            start = since - timedelta(seconds=self.window)
-            domain_rows = []
-            for sender, domain, at in rows:
-                if sender in by_sender and at >= start:
-                    self.recent[sender].append(at)
-                domain_rows.append((domain, at))
-            self.domains.load(domain_rows, since)
-
-    def wrote(self, bare: str, case_id: int, message_pk: int) -> None:
-        """A message with Message-ID ``<bare>`` was written on ``case_id`` in this batch."""
-        if bare:
-            self.taken[bare] = (case_id, message_pk)
-            self.headers[f"<{bare}>"] = case_id
-
-    def header_rows(self, wanted: list[str]) -> dict[str, int]:
-        """``linking.header_rows`` for this batch's messages, without a query."""
-        return self.headers
-
-    def flush(self) -> None:
-        """Save the new clients, then write the queued messages (see ``batching``)."""
-        if self.new_clients:
-            clients_save_built(self.new_clients)
-            self.new_clients = []
-        for bare, (case_id, message_pk) in self.pending.flush().items():
-            self.wrote(bare, case_id, message_pk)
-
-    def over_limit(self, sender: str, at: datetime) -> bool:
-        times = self.recent[sender]
-        if self.limit <= 0:
-            return False
-        since = at - timedelta(seconds=self.window)
-        count = bisect.bisect_right(times, at) - bisect.bisect_right(times, since)
-        return count >= self.limit
-
-    def count(self, sender: str, at: datetime) -> None:
-        bisect.insort(self.recent[sender], at)
-        self.domains.count(sender, at)
-
-    def client_for(self, address: Address, language: str) -> Client:
-        key = address.address.strip().lower()
-        client = self.clients.get(key)
-        if client is None:  # not known (the query above): a new one, saved with the batch
-            email = normalise_email(address.address)
-            client = client_build(name=address.name, email=email, language=language)
-            self.new_clients.append(client)
-            self.clients[key] = client
-        return client
 
 
 def _attachments(parsed: ParsedEmail) -> list[AttachmentData]:
@@ -356,85 +219,34 @@ def apply_rules(
     force: bool = False,
     sender_override: str = "",
 ) -> Outcome:
-    """Apply the rules above to one message inside the caller's transaction: a client's
-    message is queued for the batch (``ctx.flush`` writes it), anything else is decided here."""
-    info: dict[str, Any] = {}
-    if parsed.repairs:
-        info["charset_repairs"] = parsed.repairs[:50]
-    if parsed.defects:
-        info["defects"] = parsed.defects[:50]
-    if parsed.auto_submitted:
-        info["auto_submitted"] = parsed.auto_submitted
+    """Apply the rules above, in their order, to one message inside the caller's transaction: a
+    client's message is queued for the batch (``ctx.flush`` writes it), anything else is decided
+    here. A released message (``force``) skips the refusals of rules 1-3, 6 and 7."""
+    info = _diagnostics(parsed)
     sender = parsed.sender.address.lower() if parsed.sender else ""
     auth = sender_authentication(parsed)  # SPF/DKIM/DMARC from our receiving host, or None
     if auth is not None:
         info["auth"] = auth
-    forged = auth is not None and auth["verdict"] == "fail"
-    duplicate = None if force else _duplicate(parsed, ctx, info)
-    if duplicate is not None:
-        return duplicate
-    if not force and sender and sender in ctx.own:
-        return Outcome.quarantine(
-            QuarantineReason.OWN_ADDRESS,
-            gettext_noop("Sent from our own address %(address)s."),
-            {"address": sender},
-            **info,
-        )
     if not force:
-        blocked = forbidden_attachments(parsed)
-        if blocked:
-            return Outcome.quarantine(
-                QuarantineReason.FORBIDDEN_ATTACHMENT,
-                gettext_noop("Forbidden attachment type: %(files)s"),
-                {"files": ", ".join(blocked)},
-                **info,
-            )
-        if parsed.inner_problems:  # an archive that could hide one
-            return Outcome.quarantine(
-                QuarantineReason.FORBIDDEN_ATTACHMENT,
-                gettext_noop("An attachment could not be inspected fully: %(problems)s"),
-                {"problems": "; ".join(parsed.inner_problems[:10])},
-                **info,
-            )
-    if parsed.report is not None:
+        refused = _duplicate(parsed, ctx, info) or _refused(parsed, ctx, sender, info)  # 1-3
+        if refused is not None:
+            return refused
+    if parsed.report is not None:  # 4
         ctx.flush()
         bounced = _bounce(row, parsed, ctx, force)
         if bounced is not None:
             bounced.info.update(info)
             return bounced
-    case, how, queued_case = _find_case(parsed, ctx, forged)
+    forged = auth is not None and auth["verdict"] == "fail"
+    case, how, queued_case = _find_case(parsed, ctx, forged)  # 5
     if how:
         info["threaded_by"] = how
-    if case is None and queued_case is None and parsed.auto_submitted and not force:
-        return Outcome.quarantine(
-            QuarantineReason.AUTO_UNTHREADED,
-            gettext_noop("Automatic message (%(why)s) that answers no case."),
-            {"why": parsed.auto_submitted},
-            **info,
-        )
-    if not force and sender and ctx.over_limit(sender, row.received_at):
-        ctx.count(sender, row.received_at)
-        return Outcome.quarantine(
-            QuarantineReason.RATE_LIMITED,
-            gettext_noop(
-                "More than %(limit)s messages from %(sender)s within %(seconds)s seconds."
-            ),
-            {"limit": ctx.limit, "sender": sender, "seconds": ctx.window},
-            **info,
-        )
-    domain = ctx.domains.over(sender, row.received_at) if not force and sender else ""
-    if domain:
-        ctx.count(sender, row.received_at)
-        return Outcome.quarantine(
-            QuarantineReason.RATE_LIMITED,
-            gettext_noop(
-                "More than %(limit)s messages from the domain %(domain)s within %(seconds)s "
-                "seconds."
-            ),
-            {"limit": ctx.domains.limit, "domain": domain, "seconds": ctx.domains.window},
-            **info,
-        )
-    client = _client(parsed, ctx, sender_override)
+    answers_none = case is None and queued_case is None
+    if not force:
+        held = _held_back(row, parsed, ctx, sender, answers_none, info)  # 6, 7
+        if held is not None:
+            return held
+    client = _client(parsed, ctx, sender_override)  # 8
     if client is None:
         shown = str(parsed.sender) if parsed.sender else "—"
         return Outcome.quarantine(
@@ -446,13 +258,142 @@ def apply_rules(
     if sender:
         ctx.count(sender, row.received_at)
     # Not threaded, but naming cases in the subject: a new case that mentions them.
-    mentions = mentioned_cases(parsed) if case is None and queued_case is None else []
+    mentions = mentioned_cases(parsed) if answers_none else []
+    if mentions:
+        info["mentions"] = [c.reference for c in mentions]
+    message = _message_fields(row, parsed, client, how, auth, info.get("mentions"))
+    if case is not None and parsed.auto_submitted and Status(case.status) not in ACTIVE:  # 9
+        # An out-of-office reply to a finished case: kept on the case as a note, not reopening it.
+        ctx.flush()
+        note = case_add_message(
+            case=case, direction=Direction.INTERNAL, kind=MessageKind.NOTE, **message
+        )
+        ctx.wrote(message_ids.bare(parsed.message_id), case.pk, note.pk)
+        return Outcome(InboundState.PROCESSED, case_id=case.pk, message_pk=note.pk, info=info)
+    # A client's message: queued, and written with the batch's others by case_receive_batch
+    # (the road of every received message); its outcome gets the case and message then.
+    queued = Outcome(InboundState.PROCESSED, info=info)
+    ctx.pending.add(
+        InboundItem(
+            case_id=case.pk if case is not None else None,
+            same_case_as=queued_case,
+            client=client if answers_none else None,
+            programme=_programme(row, parsed, ctx) if answers_none else None,
+            language=parsed.language,
+            **message,
+        ),
+        queued,
+    )
+    if mentions:  # the new case is linked to them once written
+        ctx.flush()
+        assert queued.case_id is not None and queued.message_pk is not None
+        link_mentions(
+            Case.objects.get(pk=queued.case_id), Message.objects.get(pk=queued.message_pk), mentions
+        )
+    return queued
+
+
+def _diagnostics(parsed: ParsedEmail) -> dict[str, Any]:
+    """What the parser repaired or found odd, kept on the outcome whatever it is."""
+    info: dict[str, Any] = {}
+    if parsed.repairs:
+        info["charset_repairs"] = parsed.repairs[:50]
+    if parsed.defects:
+        info["defects"] = parsed.defects[:50]
+    if parsed.auto_submitted:
+        info["auto_submitted"] = parsed.auto_submitted
+    return info
+
+
+def _refused(
+    parsed: ParsedEmail, ctx: BatchContext, sender: str, info: dict[str, Any]
+) -> Outcome | None:
+    """Rules 2 and 3: sent from our own address; a forbidden attachment, or one that could hide
+    one and could not be inspected."""
+    if sender and sender in ctx.own:
+        return Outcome.quarantine(
+            QuarantineReason.OWN_ADDRESS,
+            gettext_noop("Sent from our own address %(address)s."),
+            {"address": sender},
+            **info,
+        )
+    blocked = forbidden_attachments(parsed)
+    if blocked:
+        return Outcome.quarantine(
+            QuarantineReason.FORBIDDEN_ATTACHMENT,
+            gettext_noop("Forbidden attachment type: %(files)s"),
+            {"files": ", ".join(blocked)},
+            **info,
+        )
+    if parsed.inner_problems:  # an archive that could hide one
+        return Outcome.quarantine(
+            QuarantineReason.FORBIDDEN_ATTACHMENT,
+            gettext_noop("An attachment could not be inspected fully: %(problems)s"),
+            {"problems": "; ".join(parsed.inner_problems[:10])},
+            **info,
+        )
+    return None
+
+
+def _held_back(
+    row: InboundEmail,
+    parsed: ParsedEmail,
+    ctx: BatchContext,
+    sender: str,
+    answers_none: bool,
+    info: dict[str, Any],
+) -> Outcome | None:
+    """Rules 6 and 7: an automatic message that answers no case; over the per-sender or the
+    per-domain rate limit (a message held back still counts towards the limit)."""
+    if answers_none and parsed.auto_submitted:
+        return Outcome.quarantine(
+            QuarantineReason.AUTO_UNTHREADED,
+            gettext_noop("Automatic message (%(why)s) that answers no case."),
+            {"why": parsed.auto_submitted},
+            **info,
+        )
+    if not sender:
+        return None
+    if ctx.over_limit(sender, row.received_at):
+        ctx.count(sender, row.received_at)
+        return Outcome.quarantine(
+            QuarantineReason.RATE_LIMITED,
+            gettext_noop(
+                "More than %(limit)s messages from %(sender)s within %(seconds)s seconds."
+            ),
+            {"limit": ctx.limit, "sender": sender, "seconds": ctx.window},
+            **info,
+        )
+    domain = ctx.domains.over(sender, row.received_at)
+    if domain:
+        ctx.count(sender, row.received_at)
+        return Outcome.quarantine(
+            QuarantineReason.RATE_LIMITED,
+            gettext_noop(
+                "More than %(limit)s messages from the domain %(domain)s within %(seconds)s "
+                "seconds."
+            ),
+            {"limit": ctx.domains.limit, "domain": domain, "seconds": ctx.domains.window},
+            **info,
+        )
+    return None
+
+
+def _message_fields(
+    row: InboundEmail,
+    parsed: ParsedEmail,
+    client: Client,
+    how: str,
+    auth: dict[str, Any] | None,
+    mentions: list[str] | None,
+) -> dict[str, Any]:
+    """The case message's fields, as ``case_receive_batch`` and ``case_add_message`` take them."""
     meta = _meta(row, parsed, how)
     if auth is not None:
         meta["auth"] = auth
     if mentions:
-        info["mentions"] = meta["mentions"] = [c.reference for c in mentions]
-    message: dict[str, Any] = dict(
+        meta["mentions"] = mentions
+    return dict(
         body=parsed.text,
         subject=parsed.subject,
         body_html=parsed.html,
@@ -466,36 +407,6 @@ def apply_rules(
         at=row.received_at,
         channel=Channel.EMAIL,
     )
-    if case is not None and parsed.auto_submitted and Status(case.status) not in ACTIVE:
-        # An out-of-office reply to a finished case: kept on the case as a note, not reopening it.
-        ctx.flush()
-        note = case_add_message(
-            case=case, direction=Direction.INTERNAL, kind=MessageKind.NOTE, **message
-        )
-        ctx.wrote(message_ids.bare(parsed.message_id), case.pk, note.pk)
-        return Outcome(InboundState.PROCESSED, case_id=case.pk, message_pk=note.pk, info=info)
-    # A client's message: queued, and written with the batch's others by case_receive_batch
-    # (the road of every received message); its outcome gets the case and message then.
-    queued = Outcome(InboundState.PROCESSED, info=info)
-    opens = case is None and queued_case is None
-    ctx.pending.add(
-        InboundItem(
-            case_id=case.pk if case is not None else None,
-            same_case_as=queued_case,
-            client=client if opens else None,
-            programme=_programme(row, parsed, ctx) if opens else None,
-            language=parsed.language,
-            **message,
-        ),
-        queued,
-    )
-    if mentions:  # the new case is linked to them once written
-        ctx.flush()
-        assert queued.case_id is not None and queued.message_pk is not None
-        link_mentions(
-            Case.objects.get(pk=queued.case_id), Message.objects.get(pk=queued.message_pk), mentions
-        )
-    return queued
 
 
 def _duplicate(parsed: ParsedEmail, ctx: BatchContext, info: dict[str, Any]) -> Outcome | None:
