@@ -37,6 +37,21 @@ def tarred(files: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
+def sevenzipped(files: dict[str, bytes]) -> bytes:
+    """A real 7z archive, written by libarchive (the library that reads it in the parser)."""
+    import tempfile
+    from pathlib import Path
+
+    import libarchive
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "a.7z"
+        with libarchive.file_writer(str(path), "7zip") as archive:
+            for name, data in files.items():
+                archive.add_file_from_memory(name, len(data), data)
+        return path.read_bytes()
+
+
 EXE = b"MZ\x90\x00 not really a program"
 
 
@@ -60,6 +75,26 @@ CASES = {
     "gz": (
         build(attachments=[("rīks.exe.gz", "application/gzip", gzip.compress(EXE))]),
         "rīks.exe.gz/rīks.exe",
+    ),
+    "7z": (
+        build(
+            attachments=[
+                ("pakas.7z", "application/x-7z-compressed", sevenzipped({"x/run.exe": EXE}))
+            ]
+        ),
+        "pakas.7z/x/run.exe",
+    ),
+    "zip in 7z": (
+        build(
+            attachments=[
+                (
+                    "dati",  # no name ending: found by its signature
+                    "application/octet-stream",
+                    sevenzipped({"iekšā.zip": zipped({"c.hta": b"x"})}),
+                )
+            ]
+        ),
+        "dati/iekšā.zip/c.hta",
     ),
     "forwarded": (
         forwarded(build(attachments=[("programma.exe", "application/octet-stream", EXE)])),
@@ -107,7 +142,7 @@ def test_forbidden_file_inside_is_found(name):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["zip", "forwarded", "zip in zip"])
+@pytest.mark.parametrize("name", ["zip", "forwarded", "zip in zip", "7z"])
 def test_intake_holds_the_message(name):
     raw, path = CASES[name]
     store_raw([RawMail(raw, "test"), RawMail(build(subject="Tīrs"), "test")])
@@ -130,6 +165,32 @@ def test_an_ordinary_archive_passes():
     store_raw([RawMail(raw, "test")])
     process_pending(workers=0)
     assert InboundEmail.objects.get().state == InboundState.PROCESSED
+
+
+@pytest.mark.django_db
+def test_an_archive_that_cannot_be_read_is_held_not_passed():
+    """A RAR (or 7z) that libarchive cannot read could hide anything: held for an
+    administrator, with the reason, and the clean message beside it goes through."""
+    broken = b"Rar!\x1a\x07\x01\x00" + bytes(range(256)) * 4
+    raw = build(attachments=[("arhīvs.rar", "application/vnd.rar", broken)])
+    assert parse_message(raw).inner_problems
+    store_raw([RawMail(raw, "test"), RawMail(build(subject="Tīrs"), "test")])
+    process_pending(workers=0)
+    held, clean = InboundEmail.objects.order_by("id")
+    assert held.state == InboundState.QUARANTINED
+    assert held.reason == QuarantineReason.FORBIDDEN_ATTACHMENT
+    assert "arhīvs.rar: not a readable archive" in held.error
+    assert clean.state == InboundState.PROCESSED
+
+
+def test_an_ordinary_7z_passes():
+    raw = build(
+        attachments=[
+            ("skenējumi.7z", "application/x-7z-compressed", sevenzipped({"a.pdf": b"%PDF"}))
+        ]
+    )
+    parsed = parse_message(raw)
+    assert parsed.inner_files == [("skenējumi.7z/a.pdf", "")] and not parsed.inner_problems
 
 
 def test_a_zip_bomb_is_bounded():
