@@ -14,6 +14,7 @@ from django.db import transaction
 from charterdesk.cases.models import Case, CaseEvent, Message
 from charterdesk.cases.services import case_open, case_resolve
 from charterdesk.channels.email.intake import process as process_module
+from charterdesk.channels.email.intake.parser import Parser
 from charterdesk.channels.email.intake.process import ProcessStats, process_pending
 from charterdesk.channels.email.intake.store import RawMail, store_raw
 from charterdesk.channels.email.models import InboundEmail
@@ -103,7 +104,7 @@ def snapshot() -> dict[str, Any]:
 
 def one_at_a_time() -> None:
     rows = list(InboundEmail.objects.order_by("pk"))
-    parser = process_module._Parser(None)
+    parser = Parser(None)
     results = parser.result(parser.submit(rows), rows)
     stats = ProcessStats()
     for row, result in zip(rows, results, strict=True):

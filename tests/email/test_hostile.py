@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 from django.utils import translation
 
-from charterdesk.channels.email.intake import process as process_module
+from charterdesk.channels.email.intake import parser as parser_module
 from charterdesk.channels.email.intake.details import shown
 from charterdesk.channels.email.intake.process import process_pending
 from charterdesk.channels.email.intake.store import RawMail, store_raw
@@ -172,7 +172,7 @@ def test_after_a_crash_mid_parse_the_batch_is_parsed_apart(monkeypatch):
     )
     InboundEmail.objects.update(attempts=1)
     monkeypatch.setattr(
-        process_module,
+        parser_module,
         "parse_isolated",
         functools.partial(parse_isolated, parse=kill_on_marker),
     )

@@ -31,6 +31,14 @@ from charterdesk.channels.email.parsing.contents import (
     look_into,
     message_files,
 )
+from charterdesk.channels.email.parsing.head import (
+    BOUNCE_SENDERS,
+    FIELD_BYTES,
+    HEAD_BYTES,
+    MAX_FIELDS,
+    auto_reason,
+    trim_head,
+)
 from charterdesk.channels.email.parsing.headers import (
     TEXT_LIMIT,
     HeaderReader,
@@ -75,10 +83,8 @@ class _RawHeaders(EmailPolicy):
 _PARSER = BytesParser(policy=_RawHeaders())
 # Re-serialising an embedded message keeps its header lines as they were.
 _KEEP = policy.default.clone(refold_source="none", cte_type="8bit", max_line_length=0)
-_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:", re.MULTILINE)
 _LEADING_BLANK_LINES = re.compile(rb"(?:[ \t]*\r?\n)+")
-_BOUNCE_SENDERS = {"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"}
 _BOUNCE_SUBJECT = re.compile(
     r"undeliver|delivery (status|fail|notification)|returned mail|failure notice|"
     r"nepieg[āa]d[āa]t|non remis|unzustellbar",
@@ -368,32 +374,6 @@ def guess_language(text: str) -> str:
     return "en" if len(_EN_WORDS.findall(sample)) >= 3 else "lv"
 
 
-def _auto_reason(
-    headers: HeaderReader,
-    sender: Address | None,
-    envelope_sender: str | None,
-    report: DeliveryReport | None,
-) -> str:
-    auto = headers.text("Auto-Submitted").lower()
-    if auto and not auto.startswith("no"):
-        return f"Auto-Submitted: {auto}"
-    precedence = headers.text("Precedence").lower()
-    if precedence in ("bulk", "junk", "list"):
-        return f"Precedence: {precedence}"
-    for name in ("X-Autoreply", "X-Autorespond", "X-Autoreply-From"):
-        if headers.has(name):
-            return name
-    if headers.has("List-Id"):
-        return "List-Id"
-    if report is not None:
-        return "delivery report"
-    if envelope_sender == "" or (headers.raw("Return-Path") or "").strip() == "<>":
-        return "null sender"
-    if sender and sender.address.split("@", 1)[0].lower() in _BOUNCE_SENDERS:
-        return "mailer daemon"
-    return ""
-
-
 def _report(
     walk: _Walk, headers: HeaderReader, sender: Address | None, subject: str, text: str
 ) -> DeliveryReport | None:
@@ -412,7 +392,7 @@ def _report(
         ids = re.findall(r"<[^<>\s]+>", original) or walk.original_ids
         return DeliveryReport(ids[0] if ids else "", action, status, recipients, diagnostic)
     local = sender.address.split("@", 1)[0].lower() if sender else ""
-    if local in _BOUNCE_SENDERS and (
+    if local in BOUNCE_SENDERS and (
         _BOUNCE_SUBJECT.search(subject) or headers.has("X-Failed-Recipients")
     ):
         ids = walk.original_ids or _EMBEDDED_ID.findall(text)
@@ -441,7 +421,7 @@ def parse_message(
         head = head.split(b"\n", 1)[-1]
     if not _HEADER_LINE.match(head):
         raise ParseError("the message does not start with a header line (not an e-mail message)")
-    raw_read, trimmed = _trim_head(raw)
+    raw_read, trimmed = trim_head(raw)
     try:
         msg = _PARSER.parsebytes(raw_read)
     except RecursionError:
@@ -460,44 +440,6 @@ def parse_message(
             f"{MAX_FIELDS} and those read were kept, none longer than {FIELD_BYTES} bytes"
         )
     return parsed
-
-
-# The message's own header block: past ``MAX_FIELDS`` fields (or ``HEAD_BYTES``), only the fields
-# the intake reads are kept for the parser (the stored raw message keeps everything).
-MAX_FIELDS = 1000
-HEAD_BYTES = 256 * 1024
-FIELD_BYTES = 128 * 1024  # the most any one field is read (``headers.ADDRESS_LIMIT``)
-_READ_FIELDS = frozenset(
-    b"from sender reply-to to cc subject message-id in-reply-to references date mime-version "
-    b"content-type content-transfer-encoding content-disposition content-id auto-submitted "
-    b"precedence list-id return-path delivered-to x-original-to x-failed-recipients "
-    b"authentication-results x-autoreply x-autorespond x-autoreply-from".split()
-)
-_FIELD_START = re.compile(rb"^[^ \t\r\n]", re.MULTILINE)
-
-
-def _trim_head(raw: bytes) -> tuple[bytes, int]:
-    """``(raw, 0)``, or, for a header block of more than ``MAX_FIELDS`` fields, the message with
-    only the first ``MAX_FIELDS`` and the fields read; then also how many fields it had."""
-    end = _BLANK_LINE.search(raw)
-    head_end = end.start() if end else len(raw)
-    if head_end <= HEAD_BYTES and raw.count(b"\n", 0, head_end) <= MAX_FIELDS:
-        return raw, 0
-    starts = [m.start() for m in _FIELD_START.finditer(raw, 0, head_end)]
-    if len(starts) <= MAX_FIELDS and head_end <= HEAD_BYTES:
-        return raw, 0
-    kept: list[bytes] = []
-    size = 0
-    for number, (start, stop) in enumerate(zip(starts, [*starts[1:], head_end], strict=True)):
-        field = raw[start:stop]
-        name = field.split(b":", 1)[0].strip().lower()
-        if (number < MAX_FIELDS and size < HEAD_BYTES) or name in _READ_FIELDS:
-            if len(field) > FIELD_BYTES:  # cut, keeping its line end
-                field = field[:FIELD_BYTES].rstrip(b"\r\n") + b"\r\n"
-            kept.append(field)
-            size += len(field)
-    body = raw[head_end:] if end else b"\r\n\r\n"
-    return b"".join(kept).rstrip(b"\r\n") + body, len(starts)
 
 
 def _build(
@@ -543,7 +485,7 @@ def _build(
         quoted=quoted,
         html=html,
         attachments=walk.attachments,
-        auto_submitted=_auto_reason(headers, sender, envelope_sender, report),
+        auto_submitted=auto_reason(headers, sender, envelope_sender, report),
         report=report,
         repairs=walk.repairs,
         defects=walk.defects,
