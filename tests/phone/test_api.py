@@ -334,3 +334,17 @@ def _chain(handler) -> list:
         else:
             current = None
     return found
+
+
+def test_a_deactivated_exchange_or_a_new_secret_counts_at_once_despite_the_memory(client):
+    exchange = make_exchange()
+    first, second, third = _answered_call("mem")[:3]
+    assert post_signed(client, first).status_code == 201  # the exchange is now remembered
+    exchange.secret = "rotated"
+    exchange.save()
+    _refused(post_signed(client, second), 401, "signature does not match")
+    assert post_signed(client, second, secret="rotated").status_code == 201
+    exchange.is_active = False
+    exchange.save()
+    _refused(post_signed(client, third, secret="rotated"), 401, "unknown or inactive exchange")
+    assert CallEvent.objects.count() == 2
