@@ -34,9 +34,9 @@ def send(live_server, event: dict) -> None:
 
 
 def test_screen_pop_call_note_and_callback_promise(page, office, live_server):
-    from charterdesk.channels.phone import services
+    from charterdesk.channels.phone import lookups
 
-    services._EXTENSIONS.clear()
+    lookups.forget()
     make_exchange()
     PhoneLine.objects.create(
         number="+37167774010", name_lv="Informatīvais tālrunis", records_calls=True

@@ -2,10 +2,10 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _forget_extensions():
-    # The per-process cache of extension → employee must not outlive a test's database rows.
-    from charterdesk.channels.phone import services
+def _forget_lookups():
+    # The per-process memory of exchanges, lines and extensions must not outlive a test's rows.
+    from charterdesk.channels.phone import lookups
 
-    services._EXTENSIONS.clear()
+    lookups.forget()
     yield
-    services._EXTENSIONS.clear()
+    lookups.forget()

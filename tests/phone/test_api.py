@@ -247,3 +247,104 @@ def test_a_missed_call_opens_a_callback_case_with_its_timer(client):
     # A second delivery of the end does not open a second case.
     post_signed(client, events[3])
     assert Callback.objects.count() == 1
+
+
+def test_a_batch_of_several_calls_ends_as_the_same_events_sent_one_by_one(client):
+    make_exchange()
+    make_employee("Jānis", "Bērziņš", extension="101")
+    for event in _answered_call("single-a") + _answered_call("single-b"):
+        assert post_signed(client, event).status_code == 201
+    a, b = _answered_call("batch-a"), _answered_call("batch-b")
+    # Interleaved, out of order, and one event twice in the same batch.
+    events = [b[3], a[0], b[0], a[2], a[2], b[1], a[3], a[1], b[2]]
+    response = post_signed(client, {"events": events})
+    assert response.status_code == 201, response.content
+    assert response.json()["stored"] == 8 and response.json()["duplicates"] == 1
+    for one, batched in (("single-a", "batch-a"), ("single-b", "batch-b")):
+        assert _snapshot(Call.objects.get(external_id=one)) == _snapshot(
+            Call.objects.get(external_id=batched)
+        )
+    assert Call.objects.get(external_id="batch-a").answered_by.extension == "101"
+    # The same batch again is all duplicates and changes nothing.
+    before = _snapshot(Call.objects.get(external_id="batch-b"))
+    again = post_signed(client, {"events": events})
+    assert again.status_code == 200 and again.json()["duplicates"] == 9
+    assert _snapshot(Call.objects.get(external_id="batch-b")) == before
+    assert CallEvent.objects.count() == 16
+
+
+def test_the_wsgi_application_serves_the_api_without_the_site_middleware():
+    """``config.wsgi`` sends the signed API through its own short middleware chain: the answer
+    has the security headers and a Content-Length (keep-alive), and no session or CSRF work."""
+    import io
+    import sys
+
+    from django.core import signals
+    from django.db import close_old_connections
+
+    from config.wsgi import MachineAPIHandler, application
+
+    make_exchange()
+
+    def call(body: bytes, signature: str) -> tuple[str, dict[str, str], bytes]:
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": "/api/v1/phone/events",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "HTTP_HOST": "127.0.0.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(body)),
+            "HTTP_X_PHONE_SIGNATURE": signature,
+        }
+        answer: list = []
+        # As Django's test client does: the test's transaction must outlive the request.
+        signals.request_started.disconnect(close_old_connections)
+        signals.request_finished.disconnect(close_old_connections)
+        try:
+            content = b"".join(application(environ, lambda s, h, e=None: answer.append((s, h))))
+        finally:
+            signals.request_started.connect(close_old_connections)
+            signals.request_finished.connect(close_old_connections)
+        return answer[0][0], dict(answer[0][1]), content
+
+    body = json.dumps(_answered_call("w1")[0]).encode()
+    status, headers, content = call(body, header_value("test-pbx", SECRET, body))
+    assert status.startswith("201"), content
+    assert headers["Content-Length"] == str(len(content))
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "Set-Cookie" not in headers and "Cookie" not in headers.get("Vary", "")
+    assert Call.objects.get().external_id == "w1"
+    status, _headers, content = call(body, header_value("test-pbx", "wrong", body))
+    assert status.startswith("401") and b"signature does not match" in content
+    assert [type(m).__name__ for m in _chain(MachineAPIHandler())] == ["SecurityMiddleware"]
+
+
+def _chain(handler) -> list:
+    """The middleware instances of a handler's chain, outermost first."""
+    found, current = [], handler._middleware_chain
+    while current is not None:
+        inner = getattr(current, "__wrapped__", current)
+        if hasattr(inner, "get_response"):
+            found.append(inner)
+            current = inner.get_response
+        else:
+            current = None
+    return found
+
+
+def test_a_deactivated_exchange_or_a_new_secret_counts_at_once_despite_the_memory(client):
+    exchange = make_exchange()
+    first, second, third = _answered_call("mem")[:3]
+    assert post_signed(client, first).status_code == 201  # the exchange is now remembered
+    exchange.secret = "rotated"
+    exchange.save()
+    _refused(post_signed(client, second), 401, "signature does not match")
+    assert post_signed(client, second, secret="rotated").status_code == 201
+    exchange.is_active = False
+    exchange.save()
+    _refused(post_signed(client, third, secret="rotated"), 401, "unknown or inactive exchange")
+    assert CallEvent.objects.count() == 2

@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.responses import Status
 
-from charterdesk.channels.phone.models import Exchange
+from charterdesk.channels.phone.lookups import active_exchange
 from charterdesk.channels.phone.payload import PayloadError, parse_body
 from charterdesk.channels.phone.services import UnknownCall, call_events_record
 from charterdesk.channels.phone.signing import HEADER, SignatureError, parse_header, verify
@@ -65,7 +65,7 @@ def post_events(request: HttpRequest) -> Status[Any]:
         name, timestamp, signature = parse_header(request.headers.get(HEADER, ""))
     except SignatureError as exc:
         return _refuse(401, str(exc), HEADER)
-    exchange = Exchange.objects.filter(name=name, is_active=True).first()
+    exchange = active_exchange(name)  # remembered for a few seconds per process (lookups.py)
     if exchange is None:
         return _refuse(401, f"unknown or inactive exchange {name!r}", HEADER)
     if not verify(exchange.secret, timestamp, body, signature):
