@@ -25,6 +25,18 @@ def _fresh_calendars():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    # Django's LocaleMiddleware activates a request's language in the thread and leaves it there
+    # (a server re-activates it per request); a test whose request was in English must not make
+    # the next test's code, run outside a request, speak English.
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

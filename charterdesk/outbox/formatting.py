@@ -1,47 +1,16 @@
 """Dates as the client reads them in a mail: Riga time, Latvian or English wording.
 
-Latvian needs the month in the locative ("26. novembrī"), which no locale format gives, so the
-month names are spelled out here: ``2026. gada 26. novembrī plkst. 10:00`` and
+Latvian needs the month in the locative ("26. novembrī"), which no locale format gives
+(``core/dates.py`` spells the words out): ``2026. gada 26. novembrī plkst. 10:00`` and
 ``26 November 2026 at 10:00``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from charterdesk.core.dates import EN_MONTHS, LV_MONTHS_LOCATIVE, RIGA
 from charterdesk.outbox.identity import block_language
-
-RIGA = ZoneInfo("Europe/Riga")
-
-LV_MONTHS_LOCATIVE = (
-    "janvārī",
-    "februārī",
-    "martā",
-    "aprīlī",
-    "maijā",
-    "jūnijā",
-    "jūlijā",
-    "augustā",
-    "septembrī",
-    "oktobrī",
-    "novembrī",
-    "decembrī",
-)
-EN_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def format_moment(moment: datetime, language: str) -> str:

@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from charterdesk.cases.models import Channel
+from charterdesk.core.dates import EN_MONTHS, EN_MONTHS_SHORT, LV_MONTHS, LV_MONTHS_SHORT
 from charterdesk.directory.models import Employee, Office, Programme
 from charterdesk.reports.charts import Bar, trend_svg
 from charterdesk.reports.definitions import definition, percent, target_text
@@ -21,53 +22,8 @@ from charterdesk.reports.figures import (
 )
 from charterdesk.standard import Commitment
 
-MONTH_NAMES = {
-    "lv": [
-        "janv.",
-        "febr.",
-        "marts",
-        "apr.",
-        "maijs",
-        "jūn.",
-        "jūl.",
-        "aug.",
-        "sept.",
-        "okt.",
-        "nov.",
-        "dec.",
-    ],
-    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-}
-MONTH_FULL = {
-    "lv": [
-        "janvāris",
-        "februāris",
-        "marts",
-        "aprīlis",
-        "maijs",
-        "jūnijs",
-        "jūlijs",
-        "augusts",
-        "septembris",
-        "oktobris",
-        "novembris",
-        "decembris",
-    ],
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-}
+MONTH_NAMES = {"lv": LV_MONTHS_SHORT, "en": EN_MONTHS_SHORT}
+MONTH_FULL = {"lv": LV_MONTHS, "en": EN_MONTHS}
 
 
 def _lang() -> str:

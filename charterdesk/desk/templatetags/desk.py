@@ -10,6 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from charterdesk.core.dates import EN_WEEKDAYS, LV_WEEKDAYS_ON
 from charterdesk.core.validators import format_phone
 
 register = template.Library()
@@ -60,17 +61,6 @@ def duration_text(seconds: int) -> str:
     return _("%(m)s min") % {"m": minutes}
 
 
-_WEEKDAYS_LV = (
-    "pirmdien",
-    "otrdien",
-    "trešdien",
-    "ceturtdien",
-    "piektdien",
-    "sestdien",
-    "svētdien",
-)
-
-
 def due_words(due_at: datetime, now: datetime) -> str:
     """A deadline as people say it: ``rīt 08:30`` / ``tomorrow 08:30``, ``piektdien 10:00`` /
     ``Friday 10:00`` within the week, ``05.12. 10:00`` / ``5 Dec 10:00`` later."""
@@ -80,7 +70,7 @@ def due_words(due_at: datetime, now: datetime) -> str:
     if days == 1:
         return _("tomorrow %(time)s") % {"time": clock}
     if 1 < days < 7:
-        day_name = local.strftime("%A") if _english() else _WEEKDAYS_LV[local.weekday()]
+        day_name = (EN_WEEKDAYS if _english() else LV_WEEKDAYS_ON)[local.weekday()]
         return f"{day_name} {clock}"
     return formats.date_format(local, "j M H:i" if _english() else "d.m. H:i")
 
