@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from charterdesk.appointments.models import Appointment, AppointmentStatus
+from charterdesk.appointments.models import AppointmentStatus
+from charterdesk.appointments.selectors import DayVisit
 
 TZ = ZoneInfo("Europe/Riga")
 
@@ -57,7 +58,7 @@ class _Words:
     )
 
 
-def _state(a: Appointment, w: _Words) -> str:
+def _state(a: DayVisit, w: _Words) -> str:
     if a.status == AppointmentStatus.CANCELLED:
         html = w.cancelled
     elif a.status == AppointmentStatus.NO_SHOW:
@@ -78,7 +79,7 @@ def _state(a: Appointment, w: _Words) -> str:
     return html
 
 
-def _buttons(a: Appointment, w: _Words) -> str:
+def _buttons(a: DayVisit, w: _Words) -> str:
     if a.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW) or a.finished_at:
         return ""
     steps: list[str] = []
@@ -93,7 +94,7 @@ def _buttons(a: Appointment, w: _Words) -> str:
     )
 
 
-def rows(visits: Sequence[Appointment]) -> list[SafeString]:
+def rows(visits: Sequence[DayVisit]) -> list[SafeString]:
     """One ``<tr>`` per visit: special-needs flag first, then time, client and case, programme,
     consultant, state (with the client's late notice), and a button per next step.  Every text
     from the database or the catalogue passes ``_esc``; the markup is this module's literals."""
