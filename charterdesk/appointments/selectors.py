@@ -1,8 +1,9 @@
 """Reads: free slots across offices and consultants, one office's day, a consultant's day.
 
-``free_slots`` answers with a constant number of queries, whatever the number of offices and
-consultants: the competent consultants, their plans, exceptions and leave once; then the live
-appointments a week at a time until enough slots are found.  Office calendars come from the
+``free_slots`` answers with a small number of queries whatever the number of offices and
+consultants: one for the plan token, rule, consultants and offices (PostgreSQL), then one per read
+round of the bookings, in time order, until enough slots are found (docs/appointments.md, *Free
+slots*).  Plans are cached per process under the plan token; office calendars come from the
 per-process cache of ``charterdesk.calendar``.
 """
 
