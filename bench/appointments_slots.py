@@ -22,7 +22,8 @@ What it does:
    free slots for the programme across all 50 offices, at one office, and for the programme few
    consultants hold — with "now" at 11.01 (the search must read the two full weeks of 500
    consultants first) and at 25.01 (70 % booked from there on); and the day view page through Django's test client (middleware, ORM,
-   template), ``DEBUG`` off.  Prints p50 / p95 / max in ms.
+   template), ``DEBUG`` off.  Prints p50 / p95 / max in ms, the queries of one call, and the
+   machine's load average before and after.
 
 The figures are written to docs/appointments.md by hand, with the date and the machine.
 """
@@ -313,6 +314,7 @@ def measure(runs: int) -> None:
         ("now 25.01: one office", lambda: free_slots(main, offices=[office], now=later)),
         ("now 25.01: programme held by 1 in 5", lambda: free_slots(rare, now=later)),
     ]
+    print("load average (1, 5, 15 min) before: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     cold = time.perf_counter()
     first = free_slots(main, now=NOW)
     print(f"first call (builds 50 office calendars): {(time.perf_counter() - cold) * 1000:.0f} ms")
@@ -340,6 +342,7 @@ def measure(runs: int) -> None:
     with CaptureQueriesContext(connection) as queries:
         http.get(url)
     line("day view page, 200 visits (test client, full page)", times, f"{len(queries)} queries")
+    print("load average (1, 5, 15 min) after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 
 
 def main() -> None:

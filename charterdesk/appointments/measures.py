@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from statistics import median
 
 from charterdesk.appointments.models import Appointment, AppointmentStatus, BookedVia
-from charterdesk.appointments.selectors import free_slots
+from charterdesk.appointments.selectors import DayVisit, free_slots
 from charterdesk.directory.models import Office, Programme
 from charterdesk.standard import get_policy
 
@@ -55,7 +55,7 @@ class DaySummary:
     special_needs: int = 0
 
 
-def day_summary(visits: Sequence[Appointment]) -> DaySummary:
+def day_summary(visits: Sequence[DayVisit]) -> DaySummary:
     s = DaySummary()
     for a in visits:
         if a.status == AppointmentStatus.CANCELLED:

@@ -1,27 +1,32 @@
 """Reads: free slots across offices and consultants, one office's day, a consultant's day.
 
-``free_slots`` answers with a constant number of queries, whatever the number of offices and
-consultants: the competent consultants, their plans, exceptions and leave once; then the live
-appointments a week at a time until enough slots are found.  Office calendars come from the
+``free_slots`` answers with a small number of queries whatever the number of offices and
+consultants: one for the plan token, rule, consultants and offices (PostgreSQL), then one per read
+round of the bookings, in time order, until enough slots are found (docs/appointments.md, *Free
+slots*).  Plans are cached per process under the plan token; office calendars come from the
 per-process cache of ``charterdesk.calendar``.
 """
 
 from __future__ import annotations
 
+import heapq
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import BigIntegerField, Func, Q, QuerySet
+from django.db import connection
+from django.db.models import BigIntegerField, Func, QuerySet
 from django.utils import timezone
 
 from charterdesk.appointments.models import (
     Appointment,
     AppointmentStatus,
+    BookedVia,
     BookingRule,
     ConsultantException,
     ConsultantLeave,
@@ -29,6 +34,8 @@ from charterdesk.appointments.models import (
     PlanRevision,
 )
 from charterdesk.appointments.slots import (
+    NO_BUSY,
+    Busy,
     Rule,
     Slot,
     Window,
@@ -45,6 +52,7 @@ from charterdesk.directory.models import Employee, Office, Programme
 
 TZ = ZoneInfo("Europe/Riga")
 CHUNK_DAYS = 7
+FIRST_ROUND_S = 3 * 3600  # the first read: three hours from the earliest start
 
 
 def plan_weekday(day: date) -> int:
@@ -76,6 +84,85 @@ def competent_consultants(programme: Programme) -> QuerySet[Employee]:
     return Employee.objects.filter(is_active=True, competences=programme)
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What a slot search reads before the bookings: the plan revision's token, the
+    programme's rule, its competent active consultants, the active offices' schedules."""
+
+    token: str
+    rule: Rule
+    consultant_ids: list[int]
+    schedules: dict[int, int | None]  # active office → its schedule (None: the default)
+
+
+_CONTEXT_SQL = """
+SELECT
+  (SELECT token FROM {revision} WHERE id = 1),
+  (SELECT ARRAY[duration_minutes, buffer_before_minutes, buffer_after_minutes, step_minutes,
+                min_notice_minutes, horizon_days]
+     FROM {rule} WHERE programme_id = %(programme)s),
+  ARRAY(SELECT e.id FROM {employee} e JOIN {competence} c ON c.employee_id = e.id
+         WHERE c.programme_id = %(programme)s AND e.is_active ORDER BY e.id),
+  ARRAY(SELECT id FROM {office} WHERE is_active ORDER BY id),
+  ARRAY(SELECT schedule_id FROM {office} WHERE is_active ORDER BY id)
+"""
+
+
+def _rule(row: Sequence[int] | None) -> Rule:
+    if row is None:
+        return Rule()
+    duration, before, after, step, notice, horizon = row
+    return Rule(
+        length=timedelta(minutes=duration),
+        before=timedelta(minutes=before),
+        after=timedelta(minutes=after),
+        step=timedelta(minutes=step),
+        min_notice=timedelta(minutes=notice),
+        horizon_days=horizon,
+    )
+
+
+def _context(programme: Programme) -> _Context:
+    """One round trip on PostgreSQL (the server is shared and busy: each query costs its
+    latency); the same reads through the ORM elsewhere."""
+    if connection.vendor == "postgresql":
+        sql = _CONTEXT_SQL.format(
+            revision=PlanRevision._meta.db_table,
+            rule=BookingRule._meta.db_table,
+            employee=Employee._meta.db_table,
+            competence=Employee.competences.through._meta.db_table,
+            office=Office._meta.db_table,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {"programme": programme.pk})
+            token, rule, consultant_ids, office_ids, schedule_ids = cursor.fetchone()
+        return _Context(
+            token or "",
+            _rule(rule),
+            list(consultant_ids),
+            dict(zip(office_ids, schedule_ids, strict=True)),
+        )
+    token = PlanRevision.objects.filter(pk=1).values_list("token", flat=True).first()
+    rule = (
+        BookingRule.objects.filter(programme=programme)
+        .values_list(
+            "duration_minutes",
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "step_minutes",
+            "min_notice_minutes",
+            "horizon_days",
+        )
+        .first()
+    )
+    return _Context(
+        token or "",
+        _rule(rule),
+        sorted(competent_consultants(programme).values_list("pk", flat=True)),
+        dict(Office.objects.filter(is_active=True).values_list("pk", "schedule_id")),
+    )
+
+
 @dataclass
 class _Plans:
     weekly: dict[int, list[tuple[int, int, time, time, date | None, date | None]]] = field(
@@ -105,13 +192,32 @@ class _Plans:
             del out[key]
         return out
 
+    def planned(self) -> set[int]:
+        """The consultants with a weekly plan or an exception at one of the offices read."""
+        out = {row[0] for rows in self.weekly.values() for row in rows}
+        out.update(emp for (emp, _day), rows in self.exceptions.items() if any(r[0] for r in rows))
+        return out
+
     def _on_leave(self, emp: int, day: date) -> bool:
         return any(first <= day <= last for first, last in self.leave.get(emp, ()))
 
 
-_weekly_cache: dict[
-    str, dict[int, list[tuple[int, int, time, time, date | None, date | None]]]
-] = {}
+PlanRow = tuple[int, int, time, time, date | None, date | None]
+ExceptionRow = tuple[int, date, int | None, time | None, time | None]
+LeaveRow = tuple[int, date, date]
+
+
+@dataclass
+class _PlanRows:
+    """Every weekly plan row by weekday, and the exceptions and leave from ``since`` on."""
+
+    since: date
+    weekly: dict[int, list[PlanRow]]
+    exceptions: list[ExceptionRow]
+    leave: list[LeaveRow]
+
+
+_weekly_cache: dict[str, _PlanRows] = {}
 
 
 def plans_changed(**kwargs: Any) -> None:
@@ -120,39 +226,65 @@ def plans_changed(**kwargs: Any) -> None:
     _weekly_cache.clear()
 
 
-def _weekly_plans() -> dict[int, list[tuple[int, int, time, time, date | None, date | None]]]:
-    """Every weekly plan row by weekday, cached per process until the plan revision changes."""
-    token = PlanRevision.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+def _exception_rows(**where: Any) -> list[ExceptionRow]:
+    return list(
+        ConsultantException.objects.filter(**where).values_list(
+            "employee_id", "date", "office_id", "starts", "ends"
+        )
+    )
+
+
+def _leave_rows(**where: Any) -> list[LeaveRow]:
+    return list(
+        ConsultantLeave.objects.filter(**where).values_list("employee_id", "first_day", "last_day")
+    )
+
+
+def _plan_rows(token: str) -> _PlanRows:
+    """The plans, cached per process until the plan revision changes (one query to learn it):
+    the weekly rows, and the exceptions and leave from yesterday on (the past ones are not
+    searched: a question about an earlier day reads them from the database)."""
     cached = _weekly_cache.get(token)
     if cached is None:
-        cached = defaultdict(list)
+        since = timezone.localdate() - timedelta(days=1)
+        weekly: dict[int, list[PlanRow]] = defaultdict(list)
         for r in ConsultantPlan.objects.values_list(
             "employee_id", "office_id", "weekday", "starts", "ends", "valid_from", "valid_until"
         ):
-            cached[r[2]].append((r[0], r[1], r[3], r[4], r[5], r[6]))
+            weekly[r[2]].append((r[0], r[1], r[3], r[4], r[5], r[6]))
+        cached = _PlanRows(
+            since, weekly, _exception_rows(date__gte=since), _leave_rows(last_day__gte=since)
+        )
         _weekly_cache.clear()
         _weekly_cache[token] = cached
     return cached
 
 
 def _load_plans(
-    consultant_ids: list[int], office_ids: set[int] | None, first: date, last: date
+    token: str, consultant_ids: list[int], office_ids: set[int] | None, first: date, last: date
 ) -> _Plans:
+    """The weekly plans, exceptions and leave of [first, last] of the wanted consultants at the
+    wanted offices."""
     plans = _Plans()
     wanted = set(consultant_ids)
-    for weekday, rows in _weekly_plans().items():
+    cached = _plan_rows(token)
+    for weekday, rows in cached.weekly.items():
         plans.weekly[weekday] = [
             r for r in rows if r[0] in wanted and (office_ids is None or r[1] in office_ids)
         ]
-    for e in ConsultantException.objects.filter(
-        employee_id__in=consultant_ids, date__range=(first, last)
-    ).values_list("employee_id", "date", "office_id", "starts", "ends"):
-        office = e[2] if office_ids is None or e[2] in office_ids else None
-        plans.exceptions[(e[0], e[1])].append((office, e[3], e[4]))
-    for lv in ConsultantLeave.objects.filter(
-        employee_id__in=consultant_ids, first_day__lte=last, last_day__gte=first
-    ).values_list("employee_id", "first_day", "last_day"):
-        plans.leave[lv[0]].append((lv[1], lv[2]))
+    if first >= cached.since:
+        exceptions, leave = cached.exceptions, cached.leave
+    else:
+        exceptions = _exception_rows(date__range=(first, last))
+        leave = _leave_rows(first_day__lte=last, last_day__gte=first)
+    for emp, day, office, ex_starts, ex_ends in exceptions:
+        if emp in wanted and first <= day <= last:
+            if office_ids is not None and office not in office_ids:
+                office = None
+            plans.exceptions[(emp, day)].append((office, ex_starts, ex_ends))
+    for emp, first_day, last_day in leave:
+        if emp in wanted and first_day <= last and last_day >= first:
+            plans.leave[emp].append((first_day, last_day))
     return plans
 
 
@@ -172,25 +304,102 @@ class Epoch(Func):
         )
 
 
+# The longest blocked range a row may have (``appointments/0004_blocked_within_a_day``): a
+# range overlapping [lo, hi) then starts in [lo - MAX_BLOCKED, hi), a range of the index
+# (consultant, blocked_from) instead of every booking before ``hi``.
+MAX_BLOCKED = timedelta(days=1)
+
+# The consultants' live blocked ranges overlapping [lo, hi), ordered by consultant and start, as
+# *islands*: ranges whose gap to the ranges before them is shorter than a slot's whole block
+# (buffer before + length + buffer after) are merged, since no slot fits between them — a fully
+# booked day of one consultant is one row, not one per booking.  ``prev`` is the latest end of
+# the consultant's earlier ranges; a range that starts at least a block after it opens a new
+# island.
+_BUSY_SQL = """
+SELECT consultant_id, min(f), max(u)
+FROM (
+  SELECT consultant_id, f, u,
+         count(*) FILTER (WHERE f >= prev + %(block)s)
+           OVER (PARTITION BY consultant_id ORDER BY f, u ROWS UNBOUNDED PRECEDING) AS island
+  FROM (
+    SELECT consultant_id,
+           CAST(EXTRACT(EPOCH FROM blocked_from) AS bigint) AS f,
+           CAST(EXTRACT(EPOCH FROM blocked_until) AS bigint) AS u,
+           max(CAST(EXTRACT(EPOCH FROM blocked_until) AS bigint)) OVER (
+             PARTITION BY consultant_id ORDER BY blocked_from, blocked_until
+             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev
+    FROM appointments_appointment
+    WHERE consultant_id = ANY(%(ids)s) AND status <> %(cancelled)s
+      AND blocked_from >= %(lookback)s AND blocked_from < %(hi)s AND blocked_until > %(lo)s
+      AND id <> %(exclude)s
+  ) AS ranges
+) AS islands
+GROUP BY consultant_id, island
+ORDER BY consultant_id, 2
+"""
+
+
 def _busy(
-    consultant_ids: list[int], first: date, last: date, exclude: int | None
+    consultant_ids: list[int], lo_s: int, hi_s: int, exclude: int | None, block_s: int
 ) -> dict[int, list[tuple[int, int]]]:
-    """The consultants' blocked ranges overlapping [first, last] (epoch seconds, sorted)."""
-    lo = datetime.combine(first, time(0), tzinfo=TZ)
-    hi = datetime.combine(last + timedelta(days=1), time(0), tzinfo=TZ)
-    rows = Appointment.objects.filter(
-        consultant_id__in=consultant_ids, blocked_from__lt=hi, blocked_until__gt=lo
-    ).exclude(status=AppointmentStatus.CANCELLED)
-    if exclude is not None:
-        rows = rows.exclude(pk=exclude)
+    """The consultants' blocked ranges overlapping [lo_s, hi_s) (epoch seconds, sorted by start),
+    in one query ordered by consultant and start.  On PostgreSQL the ids go as one array
+    parameter (``= ANY``), not as hundreds of ``IN`` parameters, and the ranges come merged into
+    islands (``_BUSY_SQL``: the same free slots, a fraction of the rows)."""
+    lo = datetime.fromtimestamp(lo_s, TZ)
+    hi = datetime.fromtimestamp(hi_s, TZ)
     out: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for emp, a, b in rows.values_list(
-        "consultant_id", Epoch("blocked_from"), Epoch("blocked_until")
-    ):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _BUSY_SQL,
+                {
+                    "ids": consultant_ids,
+                    "cancelled": AppointmentStatus.CANCELLED.value,
+                    "lookback": lo - MAX_BLOCKED,
+                    "hi": hi,
+                    "lo": lo,
+                    "exclude": exclude or 0,
+                    "block": block_s,
+                },
+            )
+            rows: Iterable[tuple[int, int, int]] = cursor.fetchall()
+    else:
+        query = Appointment.objects.filter(
+            consultant_id__in=consultant_ids,
+            blocked_from__gte=lo - MAX_BLOCKED,
+            blocked_from__lt=hi,
+            blocked_until__gt=lo,
+        ).exclude(status=AppointmentStatus.CANCELLED)
+        if exclude is not None:
+            query = query.exclude(pk=exclude)
+        rows = query.order_by("consultant_id", "blocked_from").values_list(
+            "consultant_id", Epoch("blocked_from"), Epoch("blocked_until")
+        )
+    for emp, a, b in rows:
         out[emp].append((a, b))
-    for ranges in out.values():
-        ranges.sort()
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _ScheduleOf:
+    """What ``get_calendar`` needs of an office: its schedule."""
+
+    schedule_id: int | None
+
+
+def _stream(
+    windows: list[tuple[int, int]],
+    busy: Busy,
+    rule: Rule,
+    earliest: int,
+    limit: int,
+    office_id: int,
+    emp: int,
+) -> Iterator[tuple[int, int, int]]:
+    """One consultant's free starts at one office on one day as (start, office, consultant)."""
+    for s in starts(windows, busy, rule, earliest=earliest, limit=limit):
+        yield s, office_id, emp
 
 
 def free_slots(
@@ -207,21 +416,16 @@ def free_slots(
     """The ``limit`` earliest free slots for ``programme`` (any office [OFFICE-ANY], or those
     given), from ``after`` (default: now) within the programme's notice and horizon."""
     now = now or timezone.now()
-    rule = rule_for(programme)
-    consultants = competent_consultants(programme)
+    context = _context(programme)
+    rule = context.rule
+    wanted_ids = context.consultant_ids
     if consultant is not None:
-        consultants = consultants.filter(pk=consultant.pk)
+        wanted_ids = [pk for pk in wanted_ids if pk == consultant.pk]
+    schedules = context.schedules
     if offices is not None:
-        office_ids = [o.pk for o in offices]
-        consultants = consultants.filter(
-            Q(plans__office__in=office_ids) | Q(plan_exceptions__office__in=office_ids)
-        )
-    consultant_ids = sorted(set(consultants.values_list("pk", flat=True)))
-    office_rows = Office.objects.filter(is_active=True)
-    if offices is not None:
-        office_rows = office_rows.filter(pk__in=[o.pk for o in offices])
-    office_map = {o.pk: o for o in office_rows}
-    if not consultant_ids or not office_map:
+        asked = {o.pk for o in offices}
+        schedules = {pk: s for pk, s in schedules.items() if pk in asked}
+    if not wanted_ids or not schedules:
         return []
     earliest = _to_local(max(now + rule.min_notice, after or now), TZ)
     first = earliest.date()
@@ -230,40 +434,89 @@ def free_slots(
         last = min(last, until_day)
     if first > last:
         return []
-    plans = _load_plans(consultant_ids, set(office_map), first, last)
+    plans = _load_plans(context.token, wanted_ids, set(schedules), first, last)
+    # Only the consultants planned at the offices searched (weekly or by an exception of these
+    # days) can have a slot: only their bookings are read.
+    consultant_ids = sorted(plans.planned())
+    if not consultant_ids:
+        return []
     found: list[Slot] = []
+    # The office's business day per (schedule, date), and a plan's open windows on it (epoch
+    # seconds) per (schedule, date, plan windows): most consultants share both.
     office_days: dict[tuple[int, date], list[Window]] = {}
-    windows_at: dict[tuple[date, tuple[Window, ...]], list[tuple[int, int]]] = {}
-    earliest_s = int(max(now + rule.min_notice, after or now).timestamp())
+    open_at: dict[tuple[int, date, tuple[Window, ...]], list[tuple[int, int]]] = {}
+    day_plans: dict[date, dict[tuple[int, int], list[Window]]] = {}
     length_s = int(rule.length.total_seconds())
-    chunk_start = first
-    chunk_days = 1  # a day first: usually enough; then wider reads (3, then 7 days)
-    while chunk_start <= last and len(found) < limit:
-        chunk_end = min(last, chunk_start + timedelta(days=chunk_days - 1))
-        chunk_days = 3 if chunk_days == 1 else CHUNK_DAYS
-        busy = _busy(consultant_ids, chunk_start, chunk_end, exclude_appointment)
-        day = chunk_start
-        while day <= chunk_end:
-            today: list[tuple[int, int, int]] = []
-            for (emp, office_id), windows in plans.for_day(day, plan_weekday(day)).items():
-                office = office_map.get(office_id)
-                if office is None:
+    before_s = int(rule.before.total_seconds())
+    after_s = int(rule.after.total_seconds())
+    end_s = int(datetime.combine(last + timedelta(days=1), time(0), tzinfo=TZ).timestamp())
+    read_end_s = end_s + 86400  # a block of the last day may end after its midnight
+    # Read rounds in time order.  A round reads the bookings overlapping [lo, hi) and decides
+    # exactly the starts s >= its earliest whose blocked range [s - before, s + length + after)
+    # lies inside: those are all earlier than the next round's, so the search stops at the
+    # round that completes ``limit``.  The first round is a few hours (usually enough), then
+    # the rest of that day, then 3 and 7 days at a time.
+    round_earliest = int(max(now + rule.min_notice, after or now).timestamp())
+    block_s = before_s + length_s + after_s
+    round_no = 0
+    while len(found) < limit and round_earliest < end_s:
+        lo_s = round_earliest - before_s
+        if round_no == 0:
+            hi_s = lo_s + max(FIRST_ROUND_S, 2 * block_s)
+        elif round_no == 1:
+            midnight = datetime.fromtimestamp(round_earliest, TZ).date() + timedelta(days=1)
+            hi_s = int(datetime.combine(midnight, time(0), tzinfo=TZ).timestamp())
+        else:
+            hi_s = lo_s + (3 if round_no == 2 else CHUNK_DAYS) * 86400
+        round_no += 1
+        hi_s = min(hi_s, read_end_s)
+        busy = {
+            emp: Busy.of(ranges)
+            for emp, ranges in _busy(
+                consultant_ids, lo_s, hi_s, exclude_appointment, block_s
+            ).items()
+        }
+        decided_until = hi_s - after_s  # a slot of this round ends by then
+        day = max(first, datetime.fromtimestamp(lo_s, TZ).date())
+        while day <= last and len(found) < limit:
+            day_lo = int(datetime.combine(day, time(0), tzinfo=TZ).timestamp())
+            if day_lo >= decided_until:
+                break
+            if day not in day_plans:
+                day_plans[day] = plans.for_day(day, plan_weekday(day))
+            wanted = limit - len(found)
+            streams: list[Iterator[tuple[int, int, int]]] = []
+            for (emp, office_id), windows in day_plans[day].items():
+                if office_id not in schedules:
                     continue
-                key = (office.schedule_id or 0, day)
-                if key not in office_days:
-                    office_days[key] = list(get_calendar(office).day(day).intervals)
-                open_windows = tuple(intersect(office_days[key], merge(windows)))
-                if not open_windows:
-                    continue
-                wkey = (day, open_windows)
-                if wkey not in windows_at:
-                    windows_at[wkey] = epoch_windows(day, open_windows, TZ)
-                for s in starts(
-                    windows_at[wkey], busy.get(emp, ()), rule, earliest=earliest_s, limit=limit
-                ):
-                    today.append((s, office_id, emp))
-            today.sort()
-            for s, office_id, emp in today[: limit - len(found)]:
+                schedule = schedules[office_id] or 0
+                if (schedule, day) not in office_days:
+                    calendar = get_calendar(_ScheduleOf(schedules[office_id]))
+                    office_days[(schedule, day)] = list(calendar.day(day).intervals)
+                wkey = (schedule, day, tuple(windows))
+                if wkey not in open_at:
+                    open_at[wkey] = epoch_windows(
+                        day, intersect(office_days[(schedule, day)], merge(windows)), TZ
+                    )
+                # The window's grid stays anchored at its start; only its end is cut.
+                cut = [(w_lo, min(w_hi, decided_until)) for w_lo, w_hi in open_at[wkey]]
+                cut = [(w_lo, w_hi) for w_lo, w_hi in cut if w_hi - w_lo >= length_s]
+                if cut:
+                    streams.append(
+                        _stream(
+                            cut,
+                            busy.get(emp, NO_BUSY),
+                            rule,
+                            round_earliest,
+                            wanted,
+                            office_id,
+                            emp,
+                        )
+                    )
+            # Every stream is in time order: a heap over them yields the day's slots in
+            # (time, office, consultant) order, each consultant's next slot computed only when
+            # the previous one was taken; stop at the ``wanted``-th.
+            for s, office_id, emp in islice(heapq.merge(*streams), wanted):
                 found.append(
                     Slot(
                         datetime.fromtimestamp(s, TZ),
@@ -272,10 +525,11 @@ def free_slots(
                         emp,
                     )
                 )
-            if len(found) >= limit:
-                break
             day += timedelta(days=1)
-        chunk_start = chunk_end + timedelta(days=1)
+        # The next round: the starts not decided yet (their block ends after this round's end).
+        if hi_s >= read_end_s:
+            break
+        round_earliest = max(round_earliest, decided_until - length_s + 1)
     return found[:limit]
 
 
@@ -303,18 +557,109 @@ def slot_is_free(
     return bool(slots) and slots[0].starts_at == starts_at
 
 
-def office_day(office: Office, day: date, *, who: Any = None) -> list[Appointment]:
+@dataclass(frozen=True, slots=True)
+class DayClient:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class DayCase:
+    reference: str
+    client: DayClient
+
+
+@dataclass(frozen=True, slots=True)
+class DayVisit:
+    """One visit of the office's day view: what ``daysheet.rows`` and ``measures.day_summary``
+    read, from one row of one query (no model instance per visit and per joined row; the few
+    programmes and consultants of the day are one instance each)."""
+
+    pk: int
+    case_id: int
+    starts_at: datetime
+    status: str
+    booked_via: str
+    topic: str
+    special_needs: str
+    needs_identity_document: bool
+    arrived_at: datetime | None
+    late_minutes: int | None
+    identity_checked_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    case: DayCase
+    programme: Programme
+    consultant: Employee | None
+
+    @property
+    def walk_in(self) -> bool:
+        return self.booked_via == BookedVia.WALK_IN
+
+
+_DAY_COLUMNS = (
+    "pk",
+    "case_id",
+    "starts_at",
+    "status",
+    "booked_via",
+    "topic",
+    "special_needs",
+    "needs_identity_document",
+    "arrived_at",
+    "late_minutes",
+    "identity_checked_at",
+    "started_at",
+    "finished_at",
+    "case__reference",
+    "case__client__name",
+    "programme_id",
+    "programme__name_lv",
+    "programme__name_en",
+    "consultant_id",
+    "consultant__first_name",
+    "consultant__surname",
+)
+
+
+def office_day(office: Office, day: date, *, who: Any = None) -> list[DayVisit]:
     """Every visit of ``office`` on ``day`` whose case ``who`` may see (``cases/access.py``;
-    ``None``: the system, all), for the day view."""
+    ``None``: the system, all), for the day view: one query, the case, client, programme and
+    consultant joined, only the columns the day view shows."""
     lo = datetime.combine(day, time(0), tzinfo=TZ)
-    hi = lo.replace(tzinfo=None) + timedelta(days=1)
-    rows = (
-        Appointment.objects.filter(
-            office=office, starts_at__gte=lo, starts_at__lt=hi.replace(tzinfo=TZ)
-        )
-        .select_related("case", "case__client", "programme", "consultant")
-        .order_by("starts_at", "id")
-    )
+    hi = datetime.combine(day + timedelta(days=1), time(0), tzinfo=TZ)
+    rows = Appointment.objects.filter(office=office, starts_at__gte=lo, starts_at__lt=hi)
     if who is not None:
         rows = rows.filter(case__in=cases_visible_to(who))
-    return list(rows)
+    programmes: dict[int, Programme] = {}
+    consultants: dict[int, Employee] = {}
+    out = []
+    for row in rows.order_by("starts_at", "id").values_list(*_DAY_COLUMNS):
+        reference, client, prog_id, name_lv, name_en, emp_id, first, surname = row[13:]
+        if prog_id not in programmes:
+            programmes[prog_id] = Programme(pk=prog_id, name_lv=name_lv, name_en=name_en)
+        consultant = None
+        if emp_id is not None:
+            if emp_id not in consultants:
+                consultants[emp_id] = Employee(pk=emp_id, first_name=first, surname=surname)
+            consultant = consultants[emp_id]
+        out.append(
+            DayVisit(
+                pk=row[0],
+                case_id=row[1],
+                starts_at=row[2],
+                status=row[3],
+                booked_via=row[4],
+                topic=row[5],
+                special_needs=row[6],
+                needs_identity_document=row[7],
+                arrived_at=row[8],
+                late_minutes=row[9],
+                identity_checked_at=row[10],
+                started_at=row[11],
+                finished_at=row[12],
+                case=DayCase(reference, DayClient(client)),
+                programme=programmes[prog_id],
+                consultant=consultant,
+            )
+        )
+    return out

@@ -95,25 +95,43 @@ def epoch_windows(day: date, windows: Sequence[Window], tz: ZoneInfo) -> list[tu
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Busy:
+    """A consultant's blocked ranges (epoch seconds, sorted by start), prepared once for every
+    window searched against them: their starts, and the latest end up to each index (ranges may
+    in principle overlap)."""
+
+    starts: list[int]
+    reach: list[int]
+
+    @classmethod
+    def of(cls, busy: Sequence[tuple[int, int]]) -> Busy:
+        reach: list[int] = []
+        for _start, until in busy:
+            reach.append(max(reach[-1], until) if reach else until)
+        return cls([b[0] for b in busy], reach)
+
+
+NO_BUSY = Busy([], [])
+
+
 def starts(
     windows: Sequence[tuple[int, int]],
-    busy: Sequence[tuple[int, int]],
+    busy: Sequence[tuple[int, int]] | Busy,
     rule: Rule,
     *,
     earliest: int,
     limit: int | None = None,
 ) -> Iterator[int]:
     """Start moments (epoch seconds) of the free slots in ``windows`` (epoch seconds, one day,
-    no DST change inside), given the consultant's blocked ranges ``busy`` sorted by start."""
+    no DST change inside), given the consultant's blocked ranges ``busy`` sorted by start (or
+    prepared as :class:`Busy`)."""
     length = int(rule.length.total_seconds())
     before = int(rule.before.total_seconds())
     after = int(rule.after.total_seconds())
     step = int(rule.step.total_seconds())
-    busy_starts = [b[0] for b in busy]
-    # The latest end among the ranges up to each index (ranges may in principle overlap).
-    reach: list[int] = []
-    for _start, until in busy:
-        reach.append(max(reach[-1], until) if reach else until)
+    prepared = busy if isinstance(busy, Busy) else Busy.of(busy)
+    busy_starts, reach = prepared.starts, prepared.reach
     found = 0
     for lo, hi in windows:
         s = lo

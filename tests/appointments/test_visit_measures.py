@@ -174,3 +174,27 @@ def test_the_day_view_query_count_does_not_grow(world, django_assert_max_num_que
         visits = office_day(world.riga_office, date(2026, 12, 7))
         _ = [(v.case.client.name, v.programme.name, v.consultant) for v in visits]
     assert len(visits) == 3
+
+
+def test_the_day_sheet_reads_nothing_beyond_the_days_one_query(world, django_assert_num_queries):
+    """``office_day`` reads only the columns the day view shows: building the rows and the
+    summary touches no deferred field (each would be a query per visit)."""
+    from datetime import date
+
+    from charterdesk.appointments import daysheet
+    from charterdesk.appointments.measures import day_summary
+    from charterdesk.appointments.selectors import office_day
+
+    for i in range(3):
+        a = book(
+            world,
+            riga(2026, 12, 7, 9) + timedelta(hours=i),
+            client=make_client(f"K {i}", email=f"k{i}@example.lv"),
+        )
+    appointment_step(appointment=a, step="arrived", by=world.anna, now=riga(2026, 12, 7, 11))
+    with django_assert_num_queries(1):
+        visits = office_day(world.riga_office, date(2026, 12, 7))
+        rows = daysheet.rows(visits)
+        summary = day_summary(visits)
+    assert len(rows) == 3 and summary.booked == 3 and summary.arrived == 1
+    assert "K 2" in "".join(rows)
