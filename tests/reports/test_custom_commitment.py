@@ -203,3 +203,22 @@ def test_forwarding_within_5_working_days_is_decided_when_the_clock_stops(submis
     assert [(r.timer.case_id, r.outcome) for r in overdue.rows] == [(waiting.pk, "overdue")]
     # The answer of our own still keeps the law's reply deadline (10 working days: due 16 Nov).
     assert Timer.objects.get(case=answered, commitment_id="SUBMISSION-REPLY-10WD").status == "met"
+
+
+def test_the_report_page_shows_the_overdue_forwarding_apart(submissions_law, client):
+    make_institution()
+    agent = make_employee("Anna", "Bērziņa")
+    qm = make_employee("Dace", "Vītola", quality_manager=True)
+    person = make_client(postal_address="Brīvības iela 1, Rīga")
+    waiting = letter(person, agent, "2026-11-03T10:00+02:00")
+    with time_machine.travel(T("2026-12-01T12:00+02:00"), tick=False):
+        client.force_login(qm.user)
+        html = client.get("/en/reports/", {"period": "2026-11"}).content.decode()
+        assert 'id="overdue-SUBMISSION-FORWARD-5WD">1 overdue</a>' in html
+        assert "clocks cancelled by reply.sent, case.resolved, case.declined" in html
+        listed = client.get(
+            "/en/reports/SUBMISSION-FORWARD-5WD/", {"period": "2026-11", "outcome": "overdue"}
+        ).content.decode()
+        assert waiting.reference in listed and "overdue, not decided yet" in listed
+        lv = client.get("/reports/", {"period": "2026-11"}, HTTP_ACCEPT_LANGUAGE="lv")
+        assert ">1 nokavēts</a>" in lv.content.decode()
