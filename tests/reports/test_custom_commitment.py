@@ -3,6 +3,8 @@ standard's: the real SLA engine opens and judges its timers, the report counts t
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime
 from pathlib import Path
 
@@ -222,3 +224,9 @@ def test_the_report_page_shows_the_overdue_forwarding_apart(submissions_law, cli
         assert waiting.reference in listed and "overdue, not decided yet" in listed
         lv = client.get("/reports/", {"period": "2026-11"}, HTTP_ACCEPT_LANGUAGE="lv")
         assert ">1 nokavēts</a>" in lv.content.decode()
+        export = client.get("/en/reports/export.csv", {"period": "2026-11"})
+        rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
+        forward = next(r for r in rows if r["commitment_id"] == "SUBMISSION-FORWARD-5WD")
+        assert (forward["overdue"], forward["counted"], forward["still_running"]) == ("1", "0", "0")
+        reply = next(r for r in rows if r["commitment_id"] == "SUBMISSION-REPLY-10WD")
+        assert reply["overdue"] == ""  # decided at its due moment: no such figure
