@@ -44,6 +44,7 @@ from charterdesk.directory.models import Office, Programme, Team
 from charterdesk.sla.models import Timer
 from tests.factories import make_client, make_employee
 
+
 @pytest.fixture(autouse=True)
 def _default_language():
     # A request leaves its language active in the thread, and reverse() prefixes URLs with it:
