@@ -27,6 +27,7 @@ sees but may not change answers ``ActionNotAllowed`` (a ``PermissionDenied``: 40
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -41,10 +42,13 @@ from charterdesk.security.principal import Principal, Role, principal_of
 __all__ = [
     "ActionNotAllowed",
     "CaseNotFound",
+    "FiguresAccess",
     "case_for_user_or_404",
     "cases_visible_to",
+    "figures_access",
     "may_change",
     "may_reassign",
+    "may_run_campaigns",
     "may_see",
     "require_change",
     "require_reassign",
@@ -184,3 +188,46 @@ def case_for_user_or_404(who: Any, pk: int, cases: QuerySet[Case] | None = None)
 
 def principal(who: Any) -> Principal:
     return principal_of(who)
+
+
+# --- figures: the compliance report, its drill-down and exports, the survey campaigns ----------
+
+
+@dataclass(frozen=True, slots=True)
+class FiguresAccess:
+    """Whose figures a person reads: every team's (``team_ids is None``) or some teams'."""
+
+    team_ids: frozenset[int] | None
+
+    @property
+    def everything(self) -> bool:
+        return self.team_ids is None
+
+
+def figures_access(who: Any) -> FiguresAccess | None:
+    """Whose figures ``who`` may read — the one rule of the compliance report, its exports and
+    the navigation link to it:
+
+    - the quality manager (``Employee.quality_manager``) every team's;
+    - a team lead (``Team.lead``) the teams they lead, with the employees in them;
+    - the system (commands) everything;
+    - anyone else (a plain employee, an administrator without an employee profile, a client)
+      none: ``None``.
+
+    The figures count cases; a list of the cases behind a figure still shows only those
+    ``cases_visible_to`` lets ``who`` see (a confidential case only to its team and those named
+    on it).  Costs at most one query (the teams led), cached on the principal for the request."""
+    p = principal_of(who)
+    if p.system or (Role.EMPLOYEE in p.roles and p.reads_all):
+        return FiguresAccess(None)
+    if Role.EMPLOYEE not in p.roles or p.employee_id is None:
+        return None
+    led = p.led_team_ids
+    return FiguresAccess(led) if led else None
+
+
+def may_run_campaigns(who: Any) -> bool:
+    """Survey campaigns (research over every client) are the quality manager's: create, choose
+    the audience, send, read the results."""
+    p = principal_of(who)
+    return p.system or (Role.EMPLOYEE in p.roles and p.reads_all)

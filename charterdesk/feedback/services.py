@@ -353,21 +353,11 @@ def feedback_record(
 
 
 def campaign_audience(campaign: Campaign) -> Any:
-    """The latest case per client in the campaign's filters (programme, channel, period)."""
-    from django.db.models import Max
+    """The latest case per client in the campaign's filters (programme, channel, period):
+    ``campaigns.audience_cases``, the query that also counts the audience before sending."""
+    from charterdesk.feedback.campaigns import Audience, audience_cases
 
-    start = timezone.make_aware(datetime.combine(campaign.period_start, datetime.min.time()))
-    end = timezone.make_aware(
-        datetime.combine(campaign.period_end, datetime.min.time())
-    ) + timedelta(days=1)
-    cases = Case.objects.filter(
-        created_at__gte=start, created_at__lt=end, client__surveys_declined=False
-    )
-    if campaign.programme_id:
-        cases = cases.filter(programme_id=campaign.programme_id)
-    if campaign.channel:
-        cases = cases.filter(channel=campaign.channel)
-    return cases.values("client_id").annotate(case_id=Max("id")).order_by("client_id")
+    return audience_cases(Audience.of(campaign))
 
 
 def campaign_send_batch(*, campaign: Campaign, now: datetime | None = None) -> int:

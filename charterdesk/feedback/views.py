@@ -5,18 +5,17 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from charterdesk.cases.models import Case
 from charterdesk.directory.models import Employee, Office
-from charterdesk.feedback.models import Campaign, FeedbackChannel, FeedbackKind
+from charterdesk.feedback.models import FeedbackChannel, FeedbackKind
 from charterdesk.feedback.services import (
     FeedbackError,
     campaign_answer,
-    campaign_results,
     feedback_record,
     survey_answer,
     survey_comment,
@@ -228,29 +227,3 @@ def record(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The feedback is recorded."))
             return redirect("feedback:record")
     return render(request, "feedback/record.html", {"form": form})
-
-
-@login_required
-def campaign_results_page(request: HttpRequest, pk: int) -> HttpResponse:
-    # The quality manager (the same permission the compliance report reads; TODO(access): roles).
-    user = request.user
-    if not (user.is_superuser or user.has_perm("reports.view_all_reports")):
-        return render(
-            request,
-            "feedback/refused.html",
-            {
-                "title": _("Not available"),
-                "text": _("Campaign results are shown to the quality manager."),
-            },
-            status=403,
-        )
-    campaign_obj = get_object_or_404(Campaign, pk=pk)
-    return render(
-        request,
-        "feedback/results.html",
-        {
-            "campaign": campaign_obj,
-            "results": campaign_results(campaign_obj),
-            "lang": "en" if request.LANGUAGE_CODE == "en" else "lv",
-        },
-    )

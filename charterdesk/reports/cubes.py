@@ -77,13 +77,14 @@ def _start(d: date) -> datetime:
 def cubes_build(
     *, since: date | None = None, rebuild: bool = False, now: datetime | None = None
 ) -> int:
-    """Count the finished days from ``since`` (default: the first timer's due day) that have no
-    cube with the current policy; each day in its own transaction.  Returns how many."""
+    """Count the finished days from ``since`` (default: the day the first timer started: no
+    timer is due or stopped before it) that have no cube with the current policy; each day in
+    its own transaction.  Returns how many."""
     now = now or timezone.now()
     policy = get_policy()
     sha = policy_sha256(policy)
     if since is None:
-        first = Timer.objects.order_by("due_at").values_list("due_at", flat=True).first()
+        first = Timer.objects.order_by("started_at").values_list("started_at", flat=True).first()
         if first is None:
             return 0
         since = timezone.localtime(first, RIGA).date()

@@ -50,6 +50,23 @@ def deadline_words(commitment: Commitment) -> str:
 
 def definition(commitment: Commitment) -> str:
     """The figure's definition as the report prints it."""
+    if commitment.kind is Kind.DEADLINE and commitment.decided_on_stop:
+        return " ".join(
+            [
+                _(
+                    "Rate = kept ÷ counted. Counted: every clock of this commitment that stopped "
+                    "in the period (by %(stops)s); the clock starts on %(starts)s."
+                )
+                % {"stops": _events(commitment.stops_on), "starts": _events(commitment.starts_on)},
+                _("Kept: it stopped by the due moment. Broken: it stopped after the due moment."),
+                _(
+                    "Left out: clocks cancelled by %(cancels)s (the commitment did not apply), "
+                    "clocks still running (those past their due moment are shown as overdue: not "
+                    "broken yet, as the case may still be answered instead), automatic replies."
+                )
+                % {"cancels": _events(commitment.cancelled_by)},
+            ]
+        )
     if commitment.kind in (Kind.DEADLINE, Kind.THRESHOLD):
         parts = [
             _(

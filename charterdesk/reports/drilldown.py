@@ -34,7 +34,7 @@ class DrilldownError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Row:
     timer: Timer
-    outcome: str  # kept | explained | broken
+    outcome: str  # kept | explained | broken | overdue
     breach_event_id: int | None
 
 
@@ -60,7 +60,9 @@ def _outcome_filter(outcome: str) -> Q:
         return Q(status__in=[TimerStatus.BREACHED, TimerStatus.OPEN])
     if outcome == "all":
         return Q()
-    raise DrilldownError(f"unknown outcome {outcome!r} (one of: {', '.join(OUTCOMES)}, all)")
+    raise DrilldownError(
+        f"unknown outcome {outcome!r} (one of: {', '.join(OUTCOMES)}, overdue, all)"
+    )
 
 
 def drilldown(
@@ -87,9 +89,19 @@ def drilldown(
     if month:  # a point of the trend
         sub = Period.parse(month)
         start, end = sub.start, sub.end
-    qs = scope.timers(counted_timers([commitment_id], start, end, as_of)).filter(
-        _outcome_filter(outcome)
-    )
+    if outcome == "overdue":  # decided on its stop: running past its due moment, not counted
+        qs = scope.timers(
+            Timer.objects.filter(
+                commitment_id=commitment_id,
+                status=TimerStatus.OPEN,
+                due_at__gte=start,
+                due_at__lt=min(end, as_of),
+            )
+        )
+    else:
+        qs = scope.timers(counted_timers([commitment_id], start, end, as_of)).filter(
+            _outcome_filter(outcome)
+        )
     if viewer is not None:
         qs = qs.filter(case_id__in=cases_visible_to(viewer).values("pk"))
     if dimension:
@@ -113,8 +125,12 @@ def drilldown(
     )
     more = len(timers) > limit
     timers = timers[:limit]
-    breaches = _breach_events([t for t in timers if outcome_of(t) == "broken"])
-    rows = [Row(t, outcome_of(t), breaches.get(t.pk)) for t in timers]
+    broken = [t for t in timers if outcome != "overdue" and outcome_of(t) == "broken"]
+    breaches = _breach_events(broken)
+    rows = [
+        Row(t, "overdue" if outcome == "overdue" else outcome_of(t), breaches.get(t.pk))
+        for t in timers
+    ]
     next_cursor = f"{timers[-1].due_at.isoformat()}_{timers[-1].pk}" if more and timers else None
     return Page(rows, next_cursor)
 

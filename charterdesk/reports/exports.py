@@ -26,6 +26,7 @@ COLUMNS = [
     "counted",
     "rate",
     "still_running",
+    "overdue",
     "applied",
     "frozen",
 ]

@@ -10,6 +10,11 @@ Definitions (the same words are shown on the report, ``definitions.py``):
   only has not written it yet).  Excluded: timers whose due moment has not come yet (shown as
   "still running"), and timers cancelled because the policy dropped the commitment.
   Rate = (kept + kept by explanation) ÷ (kept + kept by explanation + broken).
+* A deadline that may not apply (``cancelled_by``: the Law on Submissions' forwarding within 5
+  working days, which an answer of our own makes moot) is *decided when it stops*: counted in the
+  month of its stop (``met_at``, or ``explained_at``), kept if the stop came by the due moment,
+  broken if later; cancelled timers are left out.  One still running past its due moment is not
+  broken yet (it may still be answered instead): it is shown as "overdue", outside the rate.
 * A process or content rule that names a ``starts_on`` event is counted as how often it applied
   (events of that type in the period); the software enforces it, so there is no rate.
 * A commitment not measurable by software shows how it is checked instead.
@@ -29,7 +34,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from charterdesk.cases.models import CaseEvent
@@ -165,6 +170,8 @@ class CommitmentFigure:
     measured: str  # "timers" | "events" | "rule" | "people"
     total: Counts = field(default_factory=Counts)
     running: int = 0  # timers not yet due (excluded)
+    overdue: int = 0  # timers decided on their stop, past due and not stopped yet (excluded)
+    decided_on_stop: bool = False
     applied: int = 0  # events: how often a rule applied
     splits: dict[str, dict[str, Counts]] = field(default_factory=dict)
     applied_splits: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -230,13 +237,37 @@ def _timer_counts() -> dict[str, Any]:
     }
 
 
+def decided_on_stop_ids(policy: Policy, commitment_ids: Iterable[str]) -> set[str]:
+    """Those of ``commitment_ids`` that ``policy`` decides when their timers stop."""
+    return {cid for cid in commitment_ids if cid in policy and policy[cid].decided_on_stop}
+
+
+def _decided_in(start: datetime, end: datetime) -> Q:
+    """A timer decided on its stop whose stop (answer, or explanation) fell in [start, end)."""
+    return Q(status__in=[TimerStatus.MET, TimerStatus.BREACHED]) & (
+        Q(met_at__gte=start, met_at__lt=end)
+        | Q(met_at__isnull=True, explained_at__gte=start, explained_at__lt=end)
+    )
+
+
 def counted_timers(
-    commitment_ids: Iterable[str], start: datetime, end: datetime, as_of: datetime
+    commitment_ids: Iterable[str],
+    start: datetime,
+    end: datetime,
+    as_of: datetime,
+    policy: Policy | None = None,
 ) -> QuerySet[Timer]:
-    """The timers a figure counts: due in [start, end) and by ``as_of``, not cancelled."""
-    return Timer.objects.filter(
-        commitment_id__in=list(commitment_ids), due_at__gte=start, due_at__lt=min(end, as_of)
-    ).exclude(status=TimerStatus.CANCELLED)
+    """The timers a figure counts, not cancelled: due in [start, end) and by ``as_of``; for a
+    commitment decided on its stop, stopped in [start, end) and by ``as_of``."""
+    ids = list(commitment_ids)
+    on_stop = decided_on_stop_ids(policy or get_policy(), ids)
+    upto = min(end, as_of)
+    q = Q(
+        commitment_id__in=[c for c in ids if c not in on_stop], due_at__gte=start, due_at__lt=upto
+    )
+    if on_stop:
+        q |= Q(commitment_id__in=sorted(on_stop)) & _decided_in(start, upto)
+    return Timer.objects.filter(q).exclude(status=TimerStatus.CANCELLED)
 
 
 def _month_key(value: datetime) -> str:
@@ -258,14 +289,26 @@ def live_cube(
             for ev in c.starts_on:
                 by_type[str(ev)].append(c.id)
     rows: list[CubeRow] = []
-    if timer_ids and start < min(end, as_of):
-        timers = (
-            scope.timers(counted_timers(timer_ids, start, end, as_of))
+    on_stop = decided_on_stop_ids(policy, timer_ids)
+    plain = [c for c in timer_ids if c not in on_stop]
+    groups: list[Any] = []
+    if plain and start < min(end, as_of):
+        groups.append(
+            scope.timers(counted_timers(plain, start, end, as_of, policy))
             .annotate(month=TruncMonth("due_at", tzinfo=RIGA))
             .values("month", "commitment_id", *_CASE_COLUMNS.values())
             .annotate(**_timer_counts())
             .order_by()
         )
+    if on_stop and start < min(end, as_of):
+        groups.append(
+            scope.timers(counted_timers(on_stop, start, end, as_of, policy))
+            .annotate(month=TruncMonth(Coalesce("met_at", "explained_at"), tzinfo=RIGA))
+            .values("month", "commitment_id", *_CASE_COLUMNS.values())
+            .annotate(**_timer_counts())
+            .order_by()
+        )
+    for timers in groups:
         for r in timers:
             row: CubeRow = {"m": _month_key(r["month"]), "c": r["commitment_id"]}
             row.update({k: _str(r[col]) for k, col in _CASE_COLUMNS.items()})
@@ -419,14 +462,45 @@ def rollup_satisfaction(*, period: Period, rows: Iterable[CubeRow]) -> Satisfact
 def running_timers(
     *, policy: Policy, period: Period, as_of: datetime, scope: Scope
 ) -> dict[str, int]:
-    """Timers due inside ``period`` but after ``as_of``: not counted yet."""
+    """Timers due inside ``period`` but after ``as_of``: not counted yet (of a commitment decided
+    on its stop, only those still running: a stopped one is counted in the month of its stop)."""
     if as_of >= period.end:
         return {}
     ids = [c.id for c in policy.commitments.values() if measured_by(c) == "timers"]
+    on_stop = sorted(decided_on_stop_ids(policy, ids))
     qs = scope.timers(
         Timer.objects.filter(
             commitment_id__in=ids, due_at__gte=max(period.start, as_of), due_at__lt=period.end
-        ).exclude(status=TimerStatus.CANCELLED)
+        )
+        .exclude(status=TimerStatus.CANCELLED)
+        .exclude(Q(commitment_id__in=on_stop) & ~Q(status=TimerStatus.OPEN))
+    )
+    return {
+        r["commitment_id"]: r["n"]
+        for r in qs.values("commitment_id").annotate(n=Count("id")).order_by()
+    }
+
+
+def overdue_timers(
+    *, policy: Policy, period: Period, as_of: datetime, scope: Scope
+) -> dict[str, int]:
+    """Of the commitments decided on their stop: the timers due in ``period`` whose due moment
+    passed by ``as_of`` while they still run (neither stopped nor cancelled).  Not broken yet,
+    not counted: shown as overdue.  No query when the policy has no such commitment."""
+    on_stop = sorted(
+        decided_on_stop_ids(
+            policy, [c.id for c in policy.commitments.values() if measured_by(c) == "timers"]
+        )
+    )
+    if not on_stop or period.start >= as_of:
+        return {}
+    qs = scope.timers(
+        Timer.objects.filter(
+            commitment_id__in=on_stop,
+            status=TimerStatus.OPEN,
+            due_at__gte=period.start,
+            due_at__lt=min(period.end, as_of),
+        )
     )
     return {
         r["commitment_id"]: r["n"]
@@ -440,6 +514,7 @@ def rollup(
     period: Period,
     rows: Iterable[CubeRow],
     running: dict[str, int] | None = None,
+    overdue: dict[str, int] | None = None,
 ) -> list[CommitmentFigure]:
     """Add the cube rows up into one figure per commitment of ``policy``: the period's total and
     splits from the rows of the period's months, the trend from every row."""
@@ -454,6 +529,8 @@ def rollup(
         elif how == "events":
             fig.applied_splits = {d: {} for d in DIMENSIONS}
         fig.running = (running or {}).get(c.id, 0)
+        fig.overdue = (overdue or {}).get(c.id, 0)
+        fig.decided_on_stop = c.decided_on_stop
         figures[c.id] = fig
     months = {p.key for p in period.months()}
     for row in rows:
@@ -492,12 +569,13 @@ def compute_report(
     t_start, t_end = period.trend_range()
     rows = live_cube(policy=policy, start=t_start, end=t_end, as_of=as_of, scope=scope)
     running = running_timers(policy=policy, period=period, as_of=as_of, scope=scope)
+    overdue = overdue_timers(policy=policy, period=period, as_of=as_of, scope=scope)
     months = [p.key for p in Period.year_of(period.year).months() if p.start < t_end]
     return Report(
         period=period,
         scope=scope,
         computed_at=as_of,
-        figures=rollup(policy=policy, period=period, rows=rows, running=running),
+        figures=rollup(policy=policy, period=period, rows=rows, running=running, overdue=overdue),
         policy=policy,
         live_months=months,
         satisfaction=rollup_satisfaction(period=period, rows=rows),
@@ -557,11 +635,14 @@ def compliance_report(
     if period.is_month and period.key in closed:
         shown_policy = closed[period.key].policy
     running = running_timers(policy=current, period=period, as_of=as_of, scope=scope)
+    overdue = overdue_timers(policy=current, period=period, as_of=as_of, scope=scope)
     return Report(
         period=period,
         scope=scope,
         computed_at=as_of,
-        figures=rollup(policy=shown_policy, period=period, rows=rows, running=running),
+        figures=rollup(
+            policy=shown_policy, period=period, rows=rows, running=running, overdue=overdue
+        ),
         policy=shown_policy,
         frozen_months=sorted(closed),
         live_months=[p.key for p in open_months],

@@ -34,7 +34,6 @@ class ClosedPeriod(models.Model):
         verbose_name = _("closed month")
         verbose_name_plural = _("closed months")
         ordering = ["-month"]
-        permissions = [("view_all_reports", "Can see the compliance report of every team")]
 
     def __str__(self) -> str:
         return self.month

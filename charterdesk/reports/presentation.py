@@ -178,6 +178,8 @@ def table_rows(report: Report) -> list[dict[str, Any]]:
                 "counted": fig.total.counted if fig.measured == "timers" else None,
                 "rate": fig.total.rate if fig.measured == "timers" else None,
                 "still_running": fig.running if fig.measured == "timers" else None,
+                # a deadline decided when it stops: running past its due moment, not counted
+                "overdue": fig.overdue if fig.decided_on_stop else None,
                 "applied": fig.applied if fig.measured == "events" else None,
                 "frozen": report.period.key in report.frozen_months,
             }

@@ -157,6 +157,7 @@ def drilldown_page(request: HttpRequest, commitment_id: str) -> HttpResponse:
         "kept": _("kept"),
         "explained": _("kept by explanation"),
         "broken": _("broken"),
+        "overdue": _("overdue, not decided yet"),
         "all": _("all counted"),
     }
     split_label = ""

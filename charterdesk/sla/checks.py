@@ -17,6 +17,7 @@ from django.utils import timezone
 from charterdesk.cases.recording import record_event
 from charterdesk.sla.engine import (
     calendar_for,
+    decided_on_stop,
     enqueue_after_commit,
     next_check,
     refresh_case_due,
@@ -76,7 +77,11 @@ def timer_check(timer_id: int, now: datetime | None = None) -> bool:
         if _hand_over(timer, now):
             acted = True
             timer.refresh_from_db()
-        if timer.status == TimerStatus.OPEN and timer.due_at <= now:
+        if (
+            timer.status == TimerStatus.OPEN
+            and timer.due_at <= now
+            and not decided_on_stop(timer.commitment_id)  # judged when it stops
+        ):
             timer.status = TimerStatus.BREACHED
             timer.breached_at = timer.due_at
             timer.next_check_at = None

@@ -72,11 +72,19 @@ def calendar_for(case: Case) -> BusinessCalendar:
     return get_calendar(case.office if case.office_id else None)
 
 
+def decided_on_stop(commitment_id: str) -> bool:
+    """Whether the policy's ``commitment_id`` is a deadline that may yet not apply
+    (``cancelled_by``): its due moment breaches nothing, the timer is judged when it stops."""
+    commitment = get_policy().commitments.get(commitment_id)
+    return commitment is not None and commitment.decided_on_stop
+
+
 def next_check(timer: Timer) -> datetime | None:
-    """The earliest pending moment of an open timer (None when nothing is pending)."""
+    """The earliest pending moment of an open timer (None when nothing is pending).  The due
+    moment of a deadline decided on its stop is not one: nothing happens then."""
     if timer.status != TimerStatus.OPEN:
         return None
-    moments = [timer.due_at]
+    moments = [] if decided_on_stop(timer.commitment_id) else [timer.due_at]
     if timer.warn_at is not None and timer.warned_at is None and timer.warn_at < timer.due_at:
         moments.append(timer.warn_at)
     if (
@@ -85,7 +93,7 @@ def next_check(timer: Timer) -> datetime | None:
         and owed_handler(timer.commitment_id) is not None
     ):
         moments.append(timer.owed_at)
-    return min(moments)
+    return min(moments) if moments else None
 
 
 def enqueue_after_commit(task_name: str, at: datetime, *args: Any) -> None:
@@ -279,6 +287,7 @@ class _Plan:
 
     starts: tuple[Commitment, ...]
     stops: tuple[Commitment, ...]  # stopped (answered) or explained by it
+    cancels: tuple[Commitment, ...] = ()  # no longer applies after it (``cancelled_by``)
 
     @classmethod
     def of(cls, etype: str) -> _Plan:
@@ -286,7 +295,23 @@ class _Plan:
         return cls(
             starts=tuple(c for c in clocks if etype in c.starts_on),
             stops=tuple(c for c in clocks if etype in c.stops_on or etype in c.explained_by),
+            cancels=tuple(c for c in clocks if etype in c.cancelled_by),
         )
+
+
+def _cancel(event: CaseEvent, plan: _Plan) -> bool:
+    """Cancel the running timers of the commitments ``event`` makes inapplicable (a submission
+    answered by us needs no forwarding): they are left out of every figure.  Only running ones:
+    a timer already kept or broken stays as judged.  True if one changed."""
+    changed = 0
+    for commitment in plan.cancels:
+        changed += Timer.objects.filter(
+            status=TimerStatus.OPEN,
+            case_id=event.case_id,
+            commitment_id=commitment.id,
+            started_at__lte=event.at,
+        ).update(status=TimerStatus.CANCELLED, stopped_by=str(event.type), next_check_at=None)
+    return changed > 0
 
 
 def _stop_or_explain(
@@ -334,6 +359,11 @@ def on_case_events(events: list[CaseEvent]) -> None:
             plan = plans[etype] = _Plan.of(etype)
         if (plan.stops or plan.starts) and computed_with is None:
             computed_with = stamp()
+        if plan.cancels:
+            _insert(new)  # the timers opened before this event can be cancelled by it
+            new = []
+            if _cancel(event, plan):
+                touched.add(event.case_id)
         if plan.stops:
             _insert(new)  # an owed query must see the timers opened before this event
             changed, new = _stop_or_explain(event, plan, computed_with)

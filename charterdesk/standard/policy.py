@@ -59,6 +59,11 @@ class Commitment:
     starts_on: tuple[Event, ...] = ()
     stops_on: tuple[Event, ...] = ()
     explained_by: tuple[Event, ...] = ()
+    #: Events after which the commitment does not apply: they cancel its running timer (a
+    #: submission answered by us needs no forwarding).  A deadline with them is *decided when it
+    #: stops*: its due moment breaches nothing by itself; a stop by the due moment keeps it, a
+    #: later stop breaks it, a cancelling event first leaves it out of the count.
+    cancelled_by: tuple[Event, ...] = ()
     target_rate: float | None = None
     rule: str = ""
     how_checked: str = ""
@@ -72,6 +77,11 @@ class Commitment:
     @property
     def measurable(self) -> bool:
         return self.kind is not Kind.NOT_MEASURABLE
+
+    @property
+    def decided_on_stop(self) -> bool:
+        """A deadline that may yet not apply (``cancelled_by``): judged when its timer stops."""
+        return bool(self.cancelled_by)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +129,7 @@ _KIND_KEYS: dict[Kind, set[str]] = {
         "starts_on",
         "stops_on",
         "explained_by",
+        "cancelled_by",
         "warn_before",
         "margin",
         "again_within",
@@ -285,6 +296,26 @@ class _Checker:
                     f"'{key}' = '{value}' cannot be counted back from a deadline; write it in "
                     "working hours or minutes, or in hours or minutes (e.g. '8 working hours')",
                 )
+        explained_by = self.events(where, "explained_by", raw.get("explained_by"))
+        cancelled_by = self.events(where, "cancelled_by", raw.get("cancelled_by"))
+        for key, named in (
+            ("starts_on", starts_on),
+            ("stops_on", stops_on),
+            ("explained_by", explained_by),
+        ):
+            both = sorted({str(e) for e in cancelled_by} & {str(e) for e in named})
+            if both:
+                raise self.fail(
+                    where,
+                    f"'cancelled_by' and '{key}' both name {', '.join(both)}: an event either "
+                    "cancels the clock or counts for it",
+                )
+        if cancelled_by and margin is not None:
+            raise self.fail(
+                where,
+                "'margin' (an action owed before the deadline) cannot be combined with "
+                "'cancelled_by' (a deadline that may not apply)",
+            )
         return Commitment(
             id=cid,
             section=section,
@@ -297,7 +328,8 @@ class _Checker:
             margin=margin,
             starts_on=starts_on,
             stops_on=stops_on,
-            explained_by=self.events(where, "explained_by", raw.get("explained_by")),
+            explained_by=explained_by,
+            cancelled_by=cancelled_by,
             target_rate=float(target_rate) if target_rate is not None else None,
             rule=str(raw.get("rule", "")),
             how_checked=str(raw.get("how_checked", "")),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.models import Permission
 
 from charterdesk.reports.freeze import period_close
 from tests.browser.conftest import check_accessibility, sign_in
@@ -25,7 +24,6 @@ def month(transactional_db) -> Month:
 @pytest.fixture
 def manager(month):
     qm = make_employee("Kristīne", "Kvalitāte", quality_manager=True)  # reads every case
-    qm.user.user_permissions.add(Permission.objects.get(codename="view_all_reports"))
     return qm
 
 

@@ -37,11 +37,21 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from charterdesk.cases.models import Case, CaseEvent
 from charterdesk.directory.models import Office, Programme, Team
 from charterdesk.sla.models import Timer
 from tests.factories import make_client, make_employee
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request leaves its language active in the thread, and reverse() prefixes URLs with it:
+    # a test that ends on an English page must not turn the next test's URLs English.
+    yield
+    translation.deactivate()
+
 
 RIGA = ZoneInfo("Europe/Riga")
 AS_OF = datetime(2026, 12, 1, 12, 0, tzinfo=RIGA)

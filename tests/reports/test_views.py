@@ -8,7 +8,6 @@ import json
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from charterdesk.reports.freeze import period_close
@@ -21,10 +20,9 @@ R = "EMAIL-REPLY-1BD"
 
 @pytest.fixture
 def manager():
-    # The quality manager: an employee with that role, so the drill-down (which names cases) lists
-    # what cases.access lets them see; the figures need the report permission or the role.
+    # The quality manager: an employee with that role (cases.access.figures_access: every team's
+    # figures; the drill-down, which names cases, lists what cases_visible_to lets them see).
     qm = make_employee("Dace", quality_manager=True)
-    qm.user.user_permissions.add(Permission.objects.get(codename="view_all_reports"))
     return qm.user
 
 

@@ -13,6 +13,11 @@ line in ``RULES``: the URL name and its kind (``Rule``).  The kinds and what eac
   person may see (tested separately below).
 - ``PUBLIC`` — sign-in, language switch: nobody is refused.
 - ``ADMIN`` — Django's admin (the whole ``admin:`` namespace): staff only.
+- ``FIGURES_PAGE`` — the compliance report, its drill-down and exports: team lead and quality manager
+  200 (``cases.access.figures_access``), a plain employee and an administrator 403.
+- ``MANAGER_PAGE`` / ``MANAGER_POST`` — the quality manager's (survey campaigns, closing a month):
+  200 (a POST: 302 done), everyone else 403.
+- ``PUBLIC_FIGURES`` — the opt-in public figures, published: 200 for everyone alike.
 - ``Rule.exempt("why")`` — tested elsewhere (e.g. a machine API with its own token).
 
 Roles: employee (Anna), team lead (Laura, of Anna's team), quality manager (Dace), administrator
@@ -28,6 +33,7 @@ from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from charterdesk.desk.views.actions import HANDLERS
@@ -44,6 +50,25 @@ class Rule:
     @classmethod
     def exempt(cls, why: str) -> Rule:
         return cls("EXEMPT", why=why)
+
+
+def _campaign(world: World) -> int:
+    from datetime import date
+
+    from django.utils import timezone
+
+    from charterdesk.feedback.models import Campaign
+
+    campaign, _created = Campaign.objects.get_or_create(
+        title_lv="Pētījums",
+        defaults={
+            "title_en": "Research",
+            "period_start": date(2026, 1, 1),
+            "period_end": date(2026, 12, 31),
+            "created_at": timezone.now(),
+        },
+    )
+    return campaign.pk
 
 
 CASE_READ = Rule("CASE_READ")
@@ -71,6 +96,8 @@ def _letter_of(world: World, case: Any) -> dict[str, Any]:
     return {"message_id": letter.message_id}
 
 
+FIGURES_PAGE = Rule("FIGURES_PAGE")
+PUBLIC_FIGURES = Rule("PUBLIC_FIGURES")
 EMPLOYEE_PAGE = Rule("EMPLOYEE_PAGE")
 PUBLIC = Rule("PUBLIC")
 ADMIN = Rule("ADMIN")
@@ -114,10 +141,26 @@ RULES: dict[str, Rule] = {
     # letters
     "post_register": EMPLOYEE_PAGE,
     "post_letter_pdf": Rule("CASE_READ", kwargs=_letter_of),
-    # the compliance report: team leads and the quality manager (reports/access.py)
-    "reports:*": Rule.exempt("who sees which figures: tests/reports/test_views.py"),
-    # surveys (signed client links) and feedback recorded by staff
-    "feedback:*": Rule.exempt("signed survey links and feedback pages: tests/feedback/"),
+    # the compliance report: team leads and the quality manager (cases.access.figures_access)
+    "reports:report": FIGURES_PAGE,
+    "reports:drilldown": Rule("FIGURES_PAGE", kwargs=lambda w, c: {"commitment_id": "EMAIL-ACK"}),
+    "reports:export": Rule("FIGURES_PAGE", kwargs=lambda w, c: {"fmt": "csv"}),
+    "reports:close": Rule("MANAGER_POST"),
+    # the public figures (opt-in): the same for everyone, nobody signed in needed
+    "reports:public": PUBLIC_FIGURES,
+    "reports:open_data": Rule("PUBLIC_FIGURES", kwargs=lambda w, c: {"fmt": "json"}),
+    # survey campaigns: the quality manager's (cases.access.may_run_campaigns)
+    "feedback:campaigns": Rule("MANAGER_PAGE"),
+    "feedback:campaign_results": Rule("MANAGER_PAGE", kwargs=lambda w, c: {"pk": _campaign(w)}),
+    "feedback:campaign_send": Rule("MANAGER_POST", kwargs=lambda w, c: {"pk": _campaign(w)}),
+    # feedback recorded by an employee from any channel
+    "feedback:record": EMPLOYEE_PAGE,
+    # the client's signed survey links (no account: the token is the access)
+    "feedback:score": Rule.exempt("signed single-use survey link: tests/feedback/test_surveys.py"),
+    "feedback:comment": Rule.exempt(
+        "signed single-use survey link: tests/feedback/test_surveys.py"
+    ),
+    "feedback:campaign": Rule.exempt("signed single-use campaign link: tests/feedback/"),
 }
 
 ROLES = ("employee", "team_lead", "quality_manager", "administrator", "anonymous")
@@ -151,6 +194,15 @@ SEES = {
     "quality_manager": {"team", "other_programme"},
 }
 ALLOWED = {200, 302, 409}
+PAGE_KINDS = (
+    "PUBLIC",
+    "EMPLOYEE_PAGE",
+    "ADMIN",
+    "FIGURES_PAGE",
+    "MANAGER_PAGE",
+    "MANAGER_POST",
+    "PUBLIC_FIGURES",
+)
 
 
 def expected_read(role: str, situation: str) -> set[int]:
@@ -175,6 +227,18 @@ def expected_action(role: str, situation: str, action: str) -> set[int]:
 
 
 def expected_page(kind: str, role: str) -> set[int]:
+    if kind == "PUBLIC_FIGURES":
+        return {200}  # published (the test turns the opt-in on); the same for everyone
+    if kind == "FIGURES_PAGE":  # cases.access.figures_access
+        if role == "anonymous":
+            return {302}
+        return {200} if role in ("team_lead", "quality_manager") else {403}
+    if kind in ("MANAGER_PAGE", "MANAGER_POST"):  # the quality manager's
+        if role == "anonymous":
+            return {302}
+        if role == "quality_manager":
+            return {302} if kind == "MANAGER_POST" else {200}
+        return {403}
     if kind == "PUBLIC":
         return {200, 302, 405}  # never refused (logout answers GET with 405: it takes POST)
     if kind == "ADMIN":
@@ -291,8 +355,15 @@ def test_access_matrix(name, world):
     wrong: list[str] = []
     for role in ROLES:
         client = _client(world, role)
-        if rule.kind in ("PUBLIC", "EMPLOYEE_PAGE", "ADMIN"):
-            answer = client.get(reverse(name)).status_code
+        if rule.kind in PAGE_KINDS:
+            target = reverse(name, kwargs=rule.kwargs(world, None) if rule.kwargs else None)
+            if rule.kind == "MANAGER_POST":
+                answer = client.post(target, {"month": "2026-01"}).status_code
+            elif rule.kind == "PUBLIC_FIGURES":
+                with override_settings(CHARTERDESK_PUBLIC_FIGURES=True):
+                    answer = client.get(target).status_code
+            else:
+                answer = client.get(target).status_code
             expected = expected_page(rule.kind, role)
             if answer not in expected:
                 wrong.append(f"{role}: {answer}, expected {sorted(expected)}")

@@ -144,7 +144,7 @@ def test_custom_commitment_may_be_a_deadline_process_rule_or_not_measurable(tmp_
         (('starts_on = "message.received"\n', ""), "needs 'starts_on' and 'stops_on'"),
         (
             (
-                'stops_on = ["reply.sent", "case.resolved", "case.declined"]',
+                'stops_on = ["reply.sent", "case.resolved", "case.declined", "case.referred"]',
                 'stops_on = "reply.gone"',
             ),
             "unknown event 'reply.gone'",
@@ -178,7 +178,59 @@ def test_the_submissions_law_example_extends_the_standard():
     reply = policy["SUBMISSION-REPLY-10WD"]
     assert reply.custom and reply.deadline == parse_duration("10 working days")
     forward = policy["SUBMISSION-FORWARD-5WD"]
-    assert forward.custom and forward.kind is Kind.PROCESS_RULE
+    assert forward.custom and forward.kind is Kind.DEADLINE and forward.decided_on_stop
+    assert forward.deadline == parse_duration("5 working days")
+    assert [e.value for e in forward.stops_on] == ["case.referred"]
+    assert [e.value for e in forward.cancelled_by] == [
+        "reply.sent",
+        "case.resolved",
+        "case.declined",
+    ]
+    # the standard's own deadlines are decided at their due moment
+    assert not any(c.decided_on_stop for c in load_policy(POLICY).commitments.values())
+
+
+FORWARD_CANCELS = 'cancelled_by = ["reply.sent", "case.resolved", "case.declined"]'
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            (FORWARD_CANCELS, 'cancelled_by = ["reply.sent", "reply.gone"]'),
+            "'cancelled_by' names unknown event 'reply.gone'",
+        ),
+        (
+            (FORWARD_CANCELS, 'cancelled_by = ["reply.sent", "case.referred"]'),
+            "'cancelled_by' and 'stops_on' both name case.referred",
+        ),
+        (
+            (FORWARD_CANCELS, 'cancelled_by = "message.received"'),
+            "'cancelled_by' and 'starts_on' both name message.received",
+        ),
+        (
+            (FORWARD_CANCELS, FORWARD_CANCELS + '\nmargin = "1 working hour"'),
+            "'margin' (an action owed before the deadline) cannot be combined with 'cancelled_by'",
+        ),
+        (
+            (
+                'kind = "deadline"\ndeadline = "5 working days"',
+                'kind = "process_rule"\nrule = "Forwarded."',
+            ),
+            "keys not allowed for kind process_rule: cancelled_by",
+        ),
+    ],
+)
+def test_a_deadline_that_may_not_apply_is_validated(change, expected):
+    path = REPO / "charterdesk" / "standard" / "policies" / "examples" / "submissions-law.toml"
+    text = path.read_text(encoding="utf-8")
+    at = text.index('id = "SUBMISSION-FORWARD-5WD"')
+    assert change[0] in text[at:]
+    with pytest.raises(PolicyError) as info:
+        parse_policy(text[:at] + text[at:].replace(change[0], change[1], 1), path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: commitment SUBMISSION-FORWARD-5WD: "), message
+    assert expected in message, message
 
 
 def test_missing_file_is_a_clear_error(tmp_path):

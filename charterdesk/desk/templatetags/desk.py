@@ -10,6 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from charterdesk.cases.access import figures_access, may_run_campaigns
 from charterdesk.core.dates import EN_WEEKDAYS, LV_WEEKDAYS_ON
 from charterdesk.core.validators import format_phone
 
@@ -154,3 +155,17 @@ def previewable(attachment: Any) -> bool:
     from charterdesk.desk.views.case import PREVIEWABLE
 
     return (attachment.content_type or "").split(";")[0].strip().lower() in PREVIEWABLE
+
+
+@register.filter
+def reads_figures(employee: Any) -> bool:
+    """The header's link to the compliance report: for whom ``cases.access.figures_access``
+    opens it (the quality manager, team leads).  At most one query (the teams led), cached on
+    the principal for the request."""
+    return employee is not None and figures_access(employee) is not None
+
+
+@register.filter
+def runs_campaigns(employee: Any) -> bool:
+    """The header's link to the survey campaigns: the quality manager's (no query)."""
+    return employee is not None and may_run_campaigns(employee)
