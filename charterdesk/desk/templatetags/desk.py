@@ -164,3 +164,15 @@ def previewable(attachment: Any) -> bool:
     from charterdesk.desk.views.case import PREVIEWABLE
 
     return (attachment.content_type or "").split(";")[0].strip().lower() in PREVIEWABLE
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context: Any) -> int:
+    """The signed-in employee's unread notifications (the header's badge); 0 without one."""
+    request = context.get("request")
+    employee = getattr(request, "employee", None) if request is not None else None
+    if employee is None:
+        return 0
+    from charterdesk.notifications.services import unread_count
+
+    return unread_count(employee)

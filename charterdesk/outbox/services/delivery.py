@@ -125,7 +125,8 @@ def build_email(row: OutboxMessage, connection: object | None = None) -> EmailMu
     email.attach_alternative(row.body_html, "text/html")
     # The reply's files, as the employee attached them on the case (content-addressed and never
     # changed, so a resend after a crash carries the same files).
-    for attachment in row.case_message.attachments.order_by("id"):
+    attachments = row.case_message.attachments.order_by("id") if row.case_message else []
+    for attachment in attachments:
         with attachment.file.open("rb") as handle:
             email.attach(attachment.filename, handle.read(), attachment.content_type)
     return email
@@ -143,7 +144,8 @@ def _finish(row: OutboxMessage, **fields: object) -> bool:
 def _give_up(row: OutboxMessage, error: str) -> None:
     """``failed`` (it needs a person), and the case timeline says so where the employee looks."""
     with transaction.atomic():
-        if _finish(row, state=OutboxState.FAILED, claimed_at=None, last_error=error):
+        done = _finish(row, state=OutboxState.FAILED, claimed_at=None, last_error=error)
+        if done and row.case_message is not None:
             case_record_send_failure(message=row.case_message, reason=error)
 
 
@@ -156,7 +158,7 @@ def outbox_deliver(
     if row is None:
         logger.debug("outbox %s not sent: %s", outbox_id, why)
         return f"{Outcome.SKIPPED}: {why}"
-    if not _identity_intact(row):
+    if row.case_message_id is not None and not _identity_intact(row):
         _give_up(row, "Refused: the identity block [EMAIL-IDENTITY] is missing from the mail.")
         logger.error("outbox %s refused: identity block missing", row.pk)
         return Outcome.FAILED
