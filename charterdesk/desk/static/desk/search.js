@@ -1,21 +1,52 @@
 /* The live search keeps the address bar, the box and the results in step.
-   - typing replaces the current history entry (history.replaceState): the address always says
-     what the box says, and Back does not walk through every keystroke;
-   - submitting (Enter, "Show", a changed filter) adds an entry (history.pushState);
+   - typing replaces the current history entry (hx-replace-url, i.e. history.replaceState): the
+     address always says what the box says, and Back does not walk through every keystroke;
+   - submitting (Enter, "Show", a changed filter) adds an entry (hx-push-url: history.pushState),
+     unless the address already says it;
+   - one request at a time, the last one queued (hx-sync "queue last"): a word typed while the
+     previous search is on its way is searched after it, never dropped (htmx's default drops
+     it, which left the first word in the address and the results);
    - Back/Forward (popstate, htmx's history restore) and a page shown again from the browser's
-     cache (pageshow) put the address's words back into the box and fetch the results for them.
+     cache (pageshow) put the address's words back into the box and fetch their results when the
+     box said something else.
    Without this file the form is a plain GET form and the server renders box and results. */
 (function () {
   "use strict";
-  var mode = {};
 
   function form() { return document.querySelector("form[role='search'][hx-target='#results']"); }
 
   function take() {
-    /* htmx would push every keystroke; this file writes the history instead. */
     var f = form();
-    if (f && f.getAttribute("hx-push-url") !== "false") { f.setAttribute("hx-push-url", "false"); }
+    if (f && f.getAttribute("hx-sync") !== "this:queue last") { f.setAttribute("hx-sync", "this:queue last"); }
   }
+
+  function here() { return window.location.pathname + window.location.search; }
+
+  function wouldBe(detail) {
+    var params = new URLSearchParams();
+    var source = detail.parameters;
+    if (source && typeof source.forEach === "function") {
+      source.forEach(function (value, key) { if (typeof value === "string") { params.append(key, value); } });
+    } else if (source) {
+      Object.keys(source).forEach(function (key) { params.append(key, source[key]); });
+    }
+    var query = params.toString();
+    return detail.path + (query ? "?" + query : "");
+  }
+
+  document.addEventListener("htmx:configRequest", function (e) {
+    var f = form();
+    if (!f || e.detail.elt !== f) { return; }
+    var trigger = e.detail.triggeringEvent;
+    var typing = trigger && (trigger.type === "input" || trigger.type === "keyup");
+    if (typing || wouldBe(e.detail) === here()) {
+      f.setAttribute("hx-push-url", "false");
+      f.setAttribute("hx-replace-url", "true");
+    } else {
+      f.setAttribute("hx-push-url", "true");
+      f.removeAttribute("hx-replace-url");
+    }
+  });
 
   function boxFromUrl() {
     /* The search box always says what the address says; a filter only when the address names it
@@ -38,42 +69,8 @@
   function refresh() {
     var f = form();
     if (!f || !window.htmx) { return; }
-    window.htmx.ajax("GET", window.location.pathname + window.location.search, {
-      source: f, target: "#results", headers: { "HX-Target": "results" }
-    });
+    window.htmx.ajax("GET", here(), { source: "#results", target: "#results", headers: { "HX-Target": "results" } });
   }
-
-  function urlOf(detail) {
-    var path = detail.pathInfo && (detail.pathInfo.finalRequestPath || detail.pathInfo.requestPath);
-    if (!path && detail.xhr && detail.xhr.responseURL) {
-      var u = new URL(detail.xhr.responseURL);
-      path = u.pathname + u.search;
-    }
-    return path;
-  }
-
-  document.addEventListener("htmx:configRequest", function (e) {
-    var f = form();
-    if (!f || e.detail.elt !== f) { return; }
-    var trigger = e.detail.triggeringEvent;
-    mode[e.detail.path] = trigger && (trigger.type === "input" || trigger.type === "keyup") ? "replace" : "push";
-  });
-
-  document.addEventListener("htmx:afterRequest", function (e) {
-    var f = form();
-    if (!f || e.detail.elt !== f || !e.detail.successful) { return; }
-    var path = urlOf(e.detail);
-    if (!path) { return; }
-    var how = mode[e.detail.requestConfig && e.detail.requestConfig.path] || "push";
-    var here = window.location.pathname + window.location.search;
-    var state = { htmx: true };
-    if (how === "replace" || path === here) {
-      window.history.replaceState(state, "", path);
-    } else {
-      window.history.pushState(state, "", path);
-    }
-    mode = {};
-  });
 
   /* Before htmx keeps a copy of the page for Back, the box's typed text goes into the copy. */
   document.addEventListener("htmx:beforeHistorySave", function () {
@@ -84,16 +81,13 @@
     });
   });
 
-  /* Back/Forward within the desk: htmx restores a copy (or asks the server); the box then says
-     what the address says, and results that do not belong to it are fetched again. */
-  document.addEventListener("htmx:historyRestore", function () {
+  function restore() {
     take();
     if (boxFromUrl()) { refresh(); }
-  });
+  }
+  document.addEventListener("htmx:historyRestore", restore);
   window.addEventListener("popstate", function (e) {
-    if (e.state && e.state.htmx) { return; } /* htmx:historyRestore handles it */
-    take();
-    if (boxFromUrl()) { refresh(); }
+    if (!(e.state && e.state.htmx)) { restore(); } /* htmx's own entries: htmx:historyRestore */
   });
   window.addEventListener("pageshow", function (e) {
     take();
