@@ -38,13 +38,27 @@
     var f = form();
     if (!f || e.detail.elt !== f) { return; }
     var trigger = e.detail.triggeringEvent;
+    if (trigger && trigger.type === "change" && trigger.target && trigger.target.type === "search") {
+      /* The box losing focus (a click on a result) is no new search: typing searched already,
+         and a late answer would put the inbox's address on the page one went to. */
+      e.preventDefault();
+      return;
+    }
     var typing = trigger && (trigger.type === "input" || trigger.type === "keyup");
     if (typing || wouldBe(e.detail) === here()) {
-      f.setAttribute("hx-push-url", "false");
+      f.removeAttribute("hx-push-url"); /* htmx reads hx-push-url first, even "false" */
       f.setAttribute("hx-replace-url", "true");
     } else {
       f.setAttribute("hx-push-url", "true");
       f.removeAttribute("hx-replace-url");
+    }
+  });
+
+  /* An answer that arrives after one left the inbox writes no history. */
+  document.addEventListener("htmx:beforeHistoryUpdate", function (e) {
+    var elt = e.detail.elt;
+    if (elt && elt.matches && elt.matches("form[role='search']") && !document.body.contains(elt)) {
+      e.detail.history.type = "";
     }
   });
 
