@@ -15,7 +15,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
@@ -163,20 +162,39 @@ def on_case_events(events: list[CaseEvent]) -> None:
 # --- the desk's questions and the one change an employee makes ----------------------------------
 
 
-def notifications_for(employee: Employee) -> QuerySet[Notification]:
-    """The employee's notifications, newest first, of cases they may still see (a case made
-    confidential since, or moved away, drops out: a notification never reveals a case)."""
-    return (
-        Notification.objects.filter(
-            recipient=employee, case__in=cases_visible_to(employee).values("pk")
-        )
-        .select_related("case")
-        .order_by("-created_at", "-id")
+def _visible_case_ids(employee: Employee, case_ids: Iterable[int]) -> set[int]:
+    """Those of ``case_ids`` the employee may see now: one query over the few cases named (the
+    rule of ``cases/access.py``), never a join against every case the employee may see."""
+    wanted = set(case_ids)
+    if not wanted:
+        return set()
+    return set(
+        cases_visible_to(employee, Case.objects.filter(pk__in=wanted)).values_list("pk", flat=True)
     )
 
 
+def notifications_for(employee: Employee, *, limit: int = 100) -> list[Notification]:
+    """The employee's newest ``limit`` notifications, of cases they may still see (a case made
+    confidential since, or moved away, drops out: a notification never reveals a case)."""
+    rows = list(
+        Notification.objects.filter(recipient=employee)
+        .select_related("case")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    visible = _visible_case_ids(employee, (n.case_id for n in rows))
+    return [n for n in rows if n.case_id in visible]
+
+
 def unread_count(employee: Employee) -> int:
-    return notifications_for(employee).filter(read_at__isnull=True).count()
+    """The header's badge: unread notifications of cases the employee may still see (two small
+    queries through the ``notification_unread`` index)."""
+    cases = list(
+        Notification.objects.filter(recipient=employee, read_at__isnull=True).values_list(
+            "case_id", flat=True
+        )
+    )
+    visible = _visible_case_ids(employee, cases)
+    return sum(1 for case_id in cases if case_id in visible)
 
 
 def notifications_mark_read(

@@ -154,7 +154,7 @@ def test_nobody_is_told_of_a_case_they_may_not_see_and_the_list_hides_it_later(p
     other = make_employee("Pēteris", "Cits", team=outsider_team)
     Case.objects.filter(pk=case.pk).update(assignee=other, team=outsider_team)
     assert unread_count(agent) == 0
-    assert list(notifications_for(agent)) == []
+    assert notifications_for(agent) == []
 
 
 def test_mark_read_one_or_all_and_never_someone_elses(people):
@@ -162,8 +162,8 @@ def test_mark_read_one_or_all_and_never_someone_elses(people):
     case_with_request(agent)
     sla_sweep(T("2025-05-14T12:00+03:00"))
     assert unread_count(agent) == unread_count(lead) == 2
-    mine = notifications_for(agent).first()
-    theirs = notifications_for(lead).first()
+    mine = notifications_for(agent)[0]
+    theirs = notifications_for(lead)[0]
     assert notifications_mark_read(employee=agent, ids=[mine.pk, theirs.pk]) == 1
     assert unread_count(agent) == 1 and unread_count(lead) == 2
     assert notifications_mark_read(employee=agent) == 1

@@ -37,7 +37,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
                 % {"count": count},
             )
         return redirect("notifications")
-    rows = list(notifications_for(employee)[:PAGE_SIZE])
+    rows = notifications_for(employee, limit=PAGE_SIZE)
     items = [{"n": n, "text": notification_text(n)} for n in rows]
     context = {
         "items": items,
