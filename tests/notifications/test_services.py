@@ -168,3 +168,20 @@ def test_mark_read_one_or_all_and_never_someone_elses(people):
     assert unread_count(agent) == 1 and unread_count(lead) == 2
     assert notifications_mark_read(employee=agent) == 1
     assert unread_count(agent) == 0 and unread_count(lead) == 2
+
+
+def test_a_deferred_email_is_withheld_when_the_case_is_no_longer_visible(people, mailoutbox):
+    agent, lead = people
+    case = case_with_request(agent)
+    sla_sweep(T("2025-05-16T19:00+03:00"))  # Friday evening: the mails wait for Monday
+    # over the weekend the case goes to another team, confidential: Anna may no longer see it
+    other_team = Team.objects.create(name_lv="Cita", name_en="Other")
+    other = make_employee("Pēteris", "Cits", team=other_team)
+    Case.objects.filter(pk=case.pk).update(confidential=True, assignee=other, team=other_team)
+    counts = outbox_send_pending(now=T("2025-05-19T08:30+03:00"))
+    assert counts == {"failed": 4}
+    assert len(mailoutbox) == 0
+    assert set(OutboxMessage.objects.filter(kind=NOTICE).values_list("last_error", flat=True)) == {
+        "Withheld: the employee may no longer see the case."
+    }
+    assert not case.events.filter(type="message.not_sent").exists()

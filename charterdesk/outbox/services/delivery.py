@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from charterdesk.cases.access import may_see
 from charterdesk.cases.services import case_record_send_failure
 from charterdesk.outbox.models import OutboxMessage, OutboxState
 from charterdesk.outbox.services.write import outbox_enqueue
@@ -113,6 +114,11 @@ def _identity_intact(row: OutboxMessage) -> bool:
     )
 
 
+def _employee_may_see(row: OutboxMessage) -> bool:
+    employee = row.to_employee
+    return employee is not None and employee.is_active and may_see(employee, row.case)
+
+
 def build_email(row: OutboxMessage, connection: object | None = None) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(
         subject=row.subject,
@@ -158,6 +164,16 @@ def outbox_deliver(
     if row is None:
         logger.debug("outbox %s not sent: %s", outbox_id, why)
         return f"{Outcome.SKIPPED}: {why}"
+    if row.to_employee_id is not None and not _employee_may_see(row):
+        # A notice deferred to working hours: the case may have become one the employee may not
+        # see meanwhile (cases/access.py); it is withheld, never sent.
+        _finish(
+            row,
+            state=OutboxState.FAILED,
+            claimed_at=None,
+            last_error="Withheld: the employee may no longer see the case.",
+        )
+        return Outcome.FAILED
     if row.case_message_id is not None and not _identity_intact(row):
         _give_up(row, "Refused: the identity block [EMAIL-IDENTITY] is missing from the mail.")
         logger.error("outbox %s refused: identity block missing", row.pk)
