@@ -171,7 +171,7 @@ def test_mark_read_one_or_all_and_never_someone_elses(people):
 
 
 def test_a_deferred_email_is_withheld_when_the_case_is_no_longer_visible(people, mailoutbox):
-    agent, lead = people
+    agent, _lead = people
     case = case_with_request(agent)
     sla_sweep(T("2025-05-16T19:00+03:00"))  # Friday evening: the mails wait for Monday
     # over the weekend the case goes to another team, confidential: Anna may no longer see it
