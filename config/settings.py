@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "charterdesk.channels.phone",
     "charterdesk.channels.post",
     "charterdesk.search",
+    "charterdesk.notifications",
     "charterdesk.desk",
     "charterdesk.reports",
     "charterdesk.feedback",

@@ -1,6 +1,11 @@
 """Demo data: clearly marked (e-mail addresses under the reserved ``.example`` domains, every demo
 client's notes say DEMO), made through the real services so timers, events and search see it
-exactly as they would see real work."""
+exactly as they would see real work.
+
+A day like a real one: more cases than one inbox page, a few with files, reply templates per
+programme, one mail in quarantine, and every e-mail's acknowledgement [EMAIL-ACK] sent at the
+moment the engine would have sent it (the timer's owed moment), through the outbox's service —
+not a week late at start-up."""
 
 from __future__ import annotations
 
@@ -22,11 +27,18 @@ from charterdesk.appointments.services import (
     appointment_walk_in,
 )
 from charterdesk.cases import services as cs
-from charterdesk.cases.models import Case
+from charterdesk.cases.models import Case, Message
+from charterdesk.cases.services import AttachmentData
+from charterdesk.channels.email.intake.process import process_pending
+from charterdesk.channels.email.intake.store import RawMail, store_raw
 from charterdesk.clients.models import Client
 from charterdesk.clients.services import client_create
 from charterdesk.directory.models import Employee, ExternalInstitution, Office, Programme, Team
+from charterdesk.outbox.models import MessageTemplate, TemplateKind
+from charterdesk.outbox.services import ack_send
 from charterdesk.security.principal import Role, roles_of
+from charterdesk.sla.models import Timer, TimerStatus
+from charterdesk.sla.selectors import expected_answer_by
 
 # The published demo password (the demo refuses to run in production mode).
 DEMO_PASSWORD = "demo-altum-2026"  # nosec B105
@@ -272,6 +284,96 @@ def _employee(
     return employee
 
 
+#: How many demo cases: more than one inbox page (the desk shows 50 at a time).
+CASE_COUNT = 120
+
+# The smallest valid files: a one-page PDF and a 1×1 PNG (what a client attaches).
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360f8cfc0f01f0005000201a5d3b0f20000000049454e44ae426082"
+)
+ATTACHMENTS = [
+    AttachmentData(filename="pieteikums.pdf", content_type="application/pdf", content=PDF),
+    AttachmentData(filename="ligums-skenets.png", content_type="image/png", content=PNG),
+    AttachmentData(filename="application.pdf", content_type="application/pdf", content=PDF),
+]
+
+REPLY_TEMPLATES = {
+    "lv": (
+        "{{ client_vocative }}!\n\nPaldies par jautājumu par programmu „{{ programme_name }}”. "
+        "Programmas nosacījumi un pieteikuma veidlapa ir pieejami altum.lv; pieteikumu var "
+        "iesniegt portālā mans.altum.lv.\n\n"
+    ),
+    "en": (
+        "Dear {{ client_name }},\n\nThank you for your question about the programme "
+        "“{{ programme_name }}”. Its conditions and the application form are on altum.lv; you can "
+        "apply in the client portal mans.altum.lv.\n\n"
+    ),
+}
+
+QUARANTINED = (
+    "From: Nezināms sūtītājs <rekini@invoice.example.net>\r\n"
+    "To: altum@altum.lv\r\n"
+    "Subject: =?utf-8?q?R=C4=93=C4=B7ins_apmaksai?=\r\n"
+    "Message-ID: <demo-quarantine-1@invoice.example.net>\r\n"
+    "Date: Mon, 30 Nov 2026 09:12:00 +0200\r\n"
+    "MIME-Version: 1.0\r\n"
+    'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n'
+    "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+    "Labdien, pielikumā rēķins apmaksai.\r\n"
+    "--b1\r\nContent-Type: application/octet-stream\r\n"
+    'Content-Disposition: attachment; filename="rekins.exe"\r\n'
+    "Content-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAA=\r\n"
+    "--b1--\r\n"
+).encode()
+
+
+def _reply_templates(programmes: list[Programme]) -> None:
+    """A reply template per programme and language (the desk offers those of the case's)."""
+    for programme in programmes:
+        for language, body in REPLY_TEMPLATES.items():
+            MessageTemplate.objects.get_or_create(
+                name=f"atbilde-{programme.code}",
+                language=language,
+                programme=programme,
+                defaults={"kind": TemplateKind.REPLY, "subject": "", "body": body},
+            )
+
+
+def _quarantine_one() -> None:
+    """One mail the intake holds back (a program file attached): the quarantine is not empty."""
+    store_raw([RawMail(raw=QUARANTINED, source="import", source_ref="demo")])
+    process_pending()
+
+
+def _acknowledge_on_time(case: Case, message: Message, now: datetime) -> datetime | None:
+    """Send the acknowledgement of ``message`` at the moment the engine would have (the EMAIL-ACK
+    timer's owed moment), through the outbox's service; None while that moment is still ahead
+    (the running worker sends it then)."""
+    timer = (
+        Timer.objects.filter(
+            case=case, message=message, commitment_id="EMAIL-ACK", status=TimerStatus.OPEN
+        )
+        .order_by("pk")
+        .first()
+    )
+    if timer is None or timer.owed_at is None or timer.owed_at > now - timedelta(minutes=5):
+        return None
+    sent = ack_send(
+        message=message,
+        case=case,
+        expected_answer_by=expected_answer_by(case, message),
+        at=timer.owed_at,
+    )
+    return sent.created_at if sent is not None else None
+
+
 def _role(employee: Employee) -> str:
     roles = roles_of(employee)
     if Role.QUALITY_MANAGER in roles:
@@ -283,7 +385,7 @@ def _role(employee: Employee) -> str:
 
 @transaction.atomic
 def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogin]:
-    """Create demo staff, clients and cases (about 50, from every channel) once."""
+    """Create demo staff, clients and cases (``CASE_COUNT``, from every channel) once."""
     # Repeatable demo data, no secret.
     rng = random.Random(seed)  # nosec B311
     now = now or timezone.now()
@@ -354,6 +456,7 @@ def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogi
             )
         )
     programmes = {p.code: p for p in Programme.objects.all()}
+    _reply_templates(list(programmes.values()))
     offices = list(Office.objects.all())
     externals = list(ExternalInstitution.objects.all())
     employees = [e for e in staff.values() if not e.quality_manager]  # QM changes none
@@ -363,7 +466,7 @@ def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogi
 
     channels = ["email"] * 5 + ["phone"] * 2 + ["in_person", "post", "portal"]
 
-    for i in range(52):
+    for i in range(CASE_COUNT):
         client = clients[i % len(clients)]
         english = client.language == "en"
         subject, prog_code, body = rng.choice(REQUESTS_EN if english else REQUESTS_LV)
@@ -384,14 +487,22 @@ def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogi
             at=opened,
         )
         kind = {"post": "letter", "phone": "call"}.get(channel, "request")
-        cs.case_add_message(
+        files = [ATTACHMENTS[(i // 7) % len(ATTACHMENTS)]] if i % 7 == 3 else []
+        message = cs.case_add_message(
             case=case,
             direction="in",
             kind=kind,
             body=body,
             sender=client.email or client.phone,
             at=opened,
+            attachments=files if channel in ("email", "post", "portal") else [],
         )
+        acked = _acknowledge_on_time(case, message, now) if channel == "email" else None
+
+        def after(moment: datetime, acked: datetime | None = acked) -> datetime:
+            """An employee's step: not before the acknowledgement went out, never in the future."""
+            return past(max(moment, acked + timedelta(minutes=10)) if acked else moment)
+
         competent = [
             e
             for e in employees
@@ -443,7 +554,7 @@ def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogi
                     if not english
                     else f"We will prepare the answer by {timezone.localtime(due):%-d %b %Y}."
                 ),
-                at=past(opened + timedelta(hours=1)),
+                at=after(opened + timedelta(hours=1)),
             )
         elif fate == 5:
             cs.case_reply(
@@ -454,7 +565,7 @@ def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogi
                     if not english
                     else "Thank you for your question! You can apply in the client portal mans.altum.lv."
                 ),
-                at=past(opened + timedelta(hours=rng.randint(1, 30))),
+                at=after(opened + timedelta(hours=rng.randint(1, 30))),
             )
             cs.case_resolve(case=case, by=worker)
         elif fate == 6:
@@ -473,11 +584,12 @@ def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogi
                     if not english
                     else "Here is the information on the conditions."
                 ),
-                at=past(opened + timedelta(hours=2)),
+                at=after(opened + timedelta(hours=2)),
             )
             cs.case_resolve(case=case, by=worker)
             cs.case_close(case=case, by=worker)
     _consultations(staff, clients, programmes, now)
+    _quarantine_one()
     return logins
 
 

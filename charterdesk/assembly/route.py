@@ -23,6 +23,10 @@ order  events                                      step
 5      ``case.resolved``                           ``feedback.listeners.on_case_events``: the
                                                    satisfaction survey, after the commit
                                                    [SURVEYS]
+6      ``timer.warning``, ``timer.breached``       ``notifications.services.on_case_events``:
+                                                   the assignee and the team lead told once
+                                                   per event, in the desk and by e-mail in
+                                                   working hours
 =====  ==========================================  ===========================================
 
 Besides the case events, one hand-over runs the other way: when an ``[EMAIL-ACK]`` timer becomes
@@ -41,6 +45,8 @@ from charterdesk.cases import recording as case_events
 from charterdesk.cases.models import CaseEvent
 from charterdesk.channels.post.listener import on_case_events as post_step
 from charterdesk.feedback.listeners import on_case_events as feedback_step
+from charterdesk.notifications.services import TOLD_EVENTS
+from charterdesk.notifications.services import on_case_events as notifications_step
 from charterdesk.outbox.listener import on_case_events as outbox_step
 from charterdesk.search.listeners import INDEXED_EVENTS
 from charterdesk.search.listeners import on_case_events as search_step
@@ -69,6 +75,7 @@ ROUTE: tuple[Step, ...] = (
     Step("post", frozenset({Event.MESSAGE_SENT}), post_step),
     Step("search", INDEXED_EVENTS, search_step),
     Step("feedback", frozenset({Event.CASE_RESOLVED}), feedback_step),
+    Step("notifications", TOLD_EVENTS, notifications_step),
 )
 
 

@@ -13,7 +13,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from charterdesk.cases.models import Case, Message, MessageKind
-from charterdesk.directory.models import Programme
+from charterdesk.directory.models import Employee, Programme
+
+#: The kind of a mail to an employee (a deadline notification), not to the client.
+NOTICE = "notice"
+OUTBOX_KINDS = [*MessageKind.choices, (NOTICE, _("notice to an employee"))]
 
 
 class OutboxState(models.TextChoices):
@@ -29,9 +33,24 @@ class OutboxMessage(models.Model):
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="outbox_messages"
     )
     case_message = models.OneToOneField(
-        Message, verbose_name=_("case message"), on_delete=models.CASCADE, related_name="outbox"
+        Message,
+        verbose_name=_("case message"),
+        on_delete=models.CASCADE,
+        related_name="outbox",
+        null=True,
+        blank=True,
+        help_text=_("Empty for a notice to an employee (it is not part of the case's messages)."),
     )
-    kind = models.CharField(_("kind"), max_length=10, choices=MessageKind.choices)
+    to_employee = models.ForeignKey(
+        Employee,
+        verbose_name=_("to the employee"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("A notice to an employee (a deadline notification), not a mail to the client."),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=OUTBOX_KINDS)
     answers = models.ForeignKey(
         Message,
         verbose_name=_("answers the client's message"),

@@ -1,4 +1,4 @@
-"""Read-only views of timers and notifications (the engine writes them)."""
+"""Read-only views of timers (the engine writes them)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from charterdesk.sla.models import Notification, Timer
+from charterdesk.sla.models import Timer
 
 
 @admin.register(Timer)
@@ -22,14 +22,4 @@ class TimerAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["created_at", "recipient", "kind", "text", "read_at"]
-    list_filter = ["kind"]
-    list_select_related = ["recipient"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

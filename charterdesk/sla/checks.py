@@ -1,5 +1,8 @@
 """Checking timers when their moments come: hand over an owed action, warn, breach.
 
+A warning or a breach is recorded as a ``timer.warning`` / ``timer.breached`` case event; the
+route (``assembly/route.py``) hands it to the notifications step, which tells the employees.
+
 A deferred task per new timer (or one for a batch of them, ``timers_fire``) runs :func:`timer_check`
 at the timer's next pending moment; ``charterdesk sla sweep`` (:func:`sla_sweep`, through the
 partial index on ``next_check_at``) is the safety net for a lost task or a stopped worker.
@@ -24,8 +27,7 @@ from charterdesk.sla.engine import (
     schedule_fire,
 )
 from charterdesk.sla.hooks import owed_handler
-from charterdesk.sla.models import NotificationKind, Timer, TimerStatus
-from charterdesk.sla.notify import notify
+from charterdesk.sla.models import Timer, TimerStatus
 from charterdesk.standard.events import Event
 
 log = logging.getLogger(__name__)
@@ -96,7 +98,6 @@ def timer_check(timer_id: int, now: datetime | None = None) -> bool:
                 due=timer.due_at.isoformat(),
                 detected_at=now.isoformat(),
             )
-            notify(case=timer.case, timer=timer, kind=NotificationKind.BREACH, at=now)
             acted = True
         elif (
             timer.status == TimerStatus.OPEN
@@ -117,7 +118,6 @@ def timer_check(timer_id: int, now: datetime | None = None) -> bool:
                 due=timer.due_at.isoformat(),
                 working_seconds_left=int(left.total_seconds()),
             )
-            notify(case=timer.case, timer=timer, kind=NotificationKind.WARNING, at=now)
             acted = True
         pending = next_check(timer)
         if pending != timer.next_check_at:

@@ -1,4 +1,4 @@
-"""Commitment timers, the notifications they raise, and the engine's own small state."""
+"""Commitment timers and the engine's own small state (notifications: ``charterdesk.notifications``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from charterdesk.cases.models import Case, CaseEvent, Message
-from charterdesk.directory.models import Employee
 
 
 class TimerStatus(models.TextChoices):
@@ -108,49 +107,6 @@ class Timer(models.Model):
             and self.met_at is None
             and self.explained_at is None
         )
-
-
-class NotificationKind(models.TextChoices):
-    WARNING = "warning", _("deadline close")
-    BREACH = "breach", _("deadline missed")
-
-
-class Notification(models.Model):
-    """A message to an employee about a timer: the assignee and the team lead hear of warnings
-    and breaches."""
-
-    recipient = models.ForeignKey(
-        Employee,
-        on_delete=models.CASCADE,
-        related_name="notifications",
-        verbose_name=_("recipient"),
-    )
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="+", verbose_name=_("case")
-    )
-    timer = models.ForeignKey(
-        Timer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    kind = models.CharField(_("kind"), max_length=10, choices=NotificationKind.choices)
-    text = models.TextField(_("text"))
-    created_at = models.DateTimeField(_("created"))
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(fields=["recipient", "read_at", "created_at"], name="notification_inbox")
-        ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "timer", "kind"], name="one_notification_per_timer_kind"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.text[:80]
 
 
 class EngineState(models.Model):

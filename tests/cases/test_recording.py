@@ -21,7 +21,14 @@ def make_case():  # type: ignore[no-untyped-def]
 
 
 def test_the_route_is_installed_in_its_order():
-    assert [step.name for step in ROUTE] == ["sla", "outbox", "post", "search", "feedback"]
+    assert [step.name for step in ROUTE] == [
+        "sla",
+        "outbox",
+        "post",
+        "search",
+        "feedback",
+        "notifications",
+    ]
     assert recording.listeners()[: len(ROUTE)] == list(ROUTE)
 
 

@@ -112,6 +112,10 @@ RULES: dict[str, Rule] = {
     "attachment": CASE_READ,
     "refer_message": CASE_READ,
     "case_action": Rule("CASE_ACTION", actions=tuple(HANDLERS)),
+    # the composer's draft (GET gives it back, POST saves it: tests/desk/test_drafts.py)
+    "case_draft": CASE_READ,
+    # the employee's own notifications, only of cases they may see (tests/notifications/)
+    "notifications": EMPLOYEE_PAGE,
     "admin:*": ADMIN,
     # the second sign-in step and the authenticator enrolment (tests/signin/)
     "signin_totp": PUBLIC,

@@ -14,7 +14,7 @@ from charterdesk.cases.access import (
 )
 from charterdesk.cases.models import Case, CaseEvent
 from charterdesk.cases.selectors import case_detail
-from charterdesk.sla.notify import recipients
+from charterdesk.notifications.services import recipients
 from tests.security.conftest import World
 
 
@@ -91,7 +91,7 @@ def test_visible_q_and_may_see_agree_for_every_role_and_case(world: World):
 
 def test_notifications_go_only_to_who_may_see(world: World):
     # A confidential case that left its team: the lead of the assignee's team would be told of
-    # it (sla/notify.py), but may not see it, so is not.
+    # it (notifications/services.py), but may not see it, so is not.
     Case.objects.filter(pk=world.cases["confidential"].pk).update(team=None)
     world.team_b.lead = world.laura
     world.team_b.save()

@@ -169,3 +169,15 @@ def reads_figures(employee: Any) -> bool:
 def runs_campaigns(employee: Any) -> bool:
     """The header's link to the survey campaigns: the quality manager's (no query)."""
     return employee is not None and may_run_campaigns(employee)
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context: Any) -> int:
+    """The signed-in employee's unread notifications (the header's badge); 0 without one."""
+    request = context.get("request")
+    employee = getattr(request, "employee", None) if request is not None else None
+    if employee is None:
+        return 0
+    from charterdesk.notifications.services import unread_count
+
+    return unread_count(employee)

@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,6 +31,8 @@ from charterdesk.cases.status import Status
 from charterdesk.desk import compose
 from charterdesk.desk import forms as desk_forms
 from charterdesk.desk.compose import delivery_done
+from charterdesk.desk.drafts import draft_discard
+from charterdesk.desk.models import DraftKind
 from charterdesk.desk.selectors import events_after, institutions, transfer_candidates
 from charterdesk.desk.views.case import available_actions, load_case, render_case
 from charterdesk.desk.views.common import employee_required, is_htmx
@@ -144,7 +147,16 @@ def _note(form: forms.Form, case: Case, by: Employee, version: int) -> str:
 def _reply(form: forms.Form, case: Case, by: Employee, version: int) -> str:
     files = form.cleaned_data.get("attachments") or []
     body = form.cleaned_data["body"].strip()
-    sent = services.case_reply(
+    with transaction.atomic():  # the draft goes with the sending, not before it
+        sent = _send_reply(form, case, by, version, body, files)
+        draft_discard(employee=by, case=case, kind=DraftKind.REPLY)
+    return delivery_done(sent)
+
+
+def _send_reply(
+    form: forms.Form, case: Case, by: Employee, version: int, body: str, files: list[Any]
+) -> Any:
+    return services.case_reply(
         case=case,
         by=by,
         body=body,
@@ -159,7 +171,6 @@ def _reply(form: forms.Form, case: Case, by: Employee, version: int) -> str:
             for f in files
         ],
     )
-    return delivery_done(sent)
 
 
 def _confidential(form: forms.Form, case: Case, by: Employee, version: int) -> str:

@@ -16,6 +16,7 @@ from charterdesk.cases.selectors import case_detail, case_links, case_timeline
 from charterdesk.cases.status import ACTIVE, TRANSITIONS, Status
 from charterdesk.desk import compose
 from charterdesk.desk import forms as desk_forms
+from charterdesk.desk.drafts import draft_get
 from charterdesk.desk.selectors import (
     case_attachments,
     client_other_cases,
@@ -103,7 +104,10 @@ def build_forms(
         now, get_calendar(case.office if case.office_id else None)
     )
     templates = [(str(t.pk), compose.template_label(t)) for t in compose.reply_templates(case)]
+    draft = draft_get(employee=employee, case=case)
     initial: dict[str, dict[str, Any]] = {
+        # The reply typed earlier (another tab, a reload, another computer) comes back.
+        "reply": {"body": draft.body} if draft is not None else {},
         "assign": {"to": employee.pk},
         "promise": {
             "due": timezone.localtime(due),

@@ -10,7 +10,7 @@ from charterdesk.outbox.services.delivery import (
     retry_policy,
 )
 from charterdesk.outbox.services.templates import template_find, template_render
-from charterdesk.outbox.services.write import outbox_write
+from charterdesk.outbox.services.write import outbox_write, outbox_write_notice
 
 __all__ = [
     "ack_refusal",
@@ -22,6 +22,7 @@ __all__ = [
     "outbox_retry",
     "outbox_send_pending",
     "outbox_write",
+    "outbox_write_notice",
     "retry_policy",
     "template_find",
     "template_render",

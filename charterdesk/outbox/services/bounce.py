@@ -36,6 +36,8 @@ def outbox_mark_bounced(
     row.bounced_at = at or timezone.now()
     row.bounce_reason = (reason or "").strip()[:4000] or "(no reason given)"
     row.save(update_fields=["state", "bounced_at", "bounce_reason"])
+    if row.case_message is None:
+        return row  # a notice to an employee: nothing for the case timeline
     # The case timeline shows the bounce, so the employee reaches the client another way.
     case_record_bounce(message=row.case_message, reason=row.bounce_reason, at=row.bounced_at)
     return row

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from charterdesk.cases.access import may_see
 from charterdesk.cases.services import case_record_send_failure
 from charterdesk.outbox.models import OutboxMessage, OutboxState
 from charterdesk.outbox.services.write import outbox_enqueue
@@ -113,6 +114,11 @@ def _identity_intact(row: OutboxMessage) -> bool:
     )
 
 
+def _employee_may_see(row: OutboxMessage) -> bool:
+    employee = row.to_employee
+    return employee is not None and employee.is_active and may_see(employee, row.case)
+
+
 def build_email(row: OutboxMessage, connection: object | None = None) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(
         subject=row.subject,
@@ -125,7 +131,8 @@ def build_email(row: OutboxMessage, connection: object | None = None) -> EmailMu
     email.attach_alternative(row.body_html, "text/html")
     # The reply's files, as the employee attached them on the case (content-addressed and never
     # changed, so a resend after a crash carries the same files).
-    for attachment in row.case_message.attachments.order_by("id"):
+    attachments = row.case_message.attachments.order_by("id") if row.case_message else []
+    for attachment in attachments:
         with attachment.file.open("rb") as handle:
             email.attach(attachment.filename, handle.read(), attachment.content_type)
     return email
@@ -143,7 +150,8 @@ def _finish(row: OutboxMessage, **fields: object) -> bool:
 def _give_up(row: OutboxMessage, error: str) -> None:
     """``failed`` (it needs a person), and the case timeline says so where the employee looks."""
     with transaction.atomic():
-        if _finish(row, state=OutboxState.FAILED, claimed_at=None, last_error=error):
+        done = _finish(row, state=OutboxState.FAILED, claimed_at=None, last_error=error)
+        if done and row.case_message is not None:
             case_record_send_failure(message=row.case_message, reason=error)
 
 
@@ -156,7 +164,17 @@ def outbox_deliver(
     if row is None:
         logger.debug("outbox %s not sent: %s", outbox_id, why)
         return f"{Outcome.SKIPPED}: {why}"
-    if not _identity_intact(row):
+    if row.to_employee_id is not None and not _employee_may_see(row):
+        # A notice deferred to working hours: the case may have become one the employee may not
+        # see meanwhile (cases/access.py); it is withheld, never sent.
+        _finish(
+            row,
+            state=OutboxState.FAILED,
+            claimed_at=None,
+            last_error="Withheld: the employee may no longer see the case.",
+        )
+        return Outcome.FAILED
+    if row.case_message_id is not None and not _identity_intact(row):
         _give_up(row, "Refused: the identity block [EMAIL-IDENTITY] is missing from the mail.")
         logger.error("outbox %s refused: identity block missing", row.pk)
         return Outcome.FAILED

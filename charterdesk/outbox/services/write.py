@@ -28,7 +28,7 @@ from charterdesk.cases.models import Case, Direction, Message, MessageKind
 from charterdesk.directory.models import Employee, Institution
 from charterdesk.outbox.errors import IdentityMissing, NoRecipient, OutboxRefused
 from charterdesk.outbox.identity import block_language, institution_name, render_identity_block
-from charterdesk.outbox.models import OutboxMessage, OutboxState
+from charterdesk.outbox.models import NOTICE, OutboxMessage, OutboxState
 
 logger = logging.getLogger(__name__)
 
@@ -304,3 +304,64 @@ def outbox_enqueue(*, outbox_id: int, run_after: datetime | None = None) -> None
 
     task = outbox_send.using(run_after=run_after) if run_after is not None else outbox_send
     task.enqueue(outbox_id)
+
+
+def outbox_write_notice(
+    *,
+    case: Case,
+    employee: Employee,
+    subject: str,
+    body: str,
+    language: str,
+    not_before: datetime,
+    at: datetime | None = None,
+) -> OutboxMessage:
+    """Queue a notice to an employee about ``case`` (a deadline notification), sent no earlier
+    than ``not_before`` (the caller chooses a working moment).
+
+    Not a case message: the client never sees it and the case timeline does not show it; no
+    identity block (it is not an answer to the client).  Must run inside a transaction; the
+    row is handed to a worker deferred to ``not_before`` after the commit (and the sweep
+    ``charterdesk outbox send-pending`` sends it if that task is lost)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("outbox_write_notice must run inside a transaction")
+    now = at or timezone.now()
+    institution = current_institution()
+    domain = mail_domain()
+    message_id = f"<notice.{case.pk}.{secrets.token_hex(12)}@{domain}>"
+    sender = settings.DEFAULT_FROM_EMAIL
+    if institution is not None and institution.general_email:
+        sender = formataddr(("charterdesk", institution.general_email))
+    headers = {
+        "Message-ID": message_id,
+        "Date": format_datetime(now),
+        "Content-Language": language,
+        "X-Charterdesk-Case": case.reference,
+        # An automatic message: out-of-office replies should not answer it.
+        "Auto-Submitted": "auto-generated",
+        "X-Auto-Response-Suppress": "All",
+    }
+    row = OutboxMessage.objects.create(
+        case=case,
+        case_message=None,
+        to_employee=employee,
+        kind=NOTICE,
+        answers=None,
+        language=language,
+        from_email=sender,
+        to=employee.email,
+        subject=subject,
+        body_text=body,
+        body_html=text_to_html(body),
+        identity_text="",
+        identity_html="",
+        message_id=message_id,
+        headers=headers,
+        state=OutboxState.PENDING,
+        attempts=0,
+        next_attempt_at=max(not_before, now),
+        created_at=now,
+    )
+    when = row.next_attempt_at
+    transaction.on_commit(lambda: outbox_enqueue(outbox_id=row.pk, run_after=when), robust=True)
+    return row
