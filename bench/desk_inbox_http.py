@@ -252,6 +252,7 @@ def main() -> None:
         help="a source tree of the code before a change (charterdesk/ and config/): measure it "
         "against this tree's on the same data, on --port + 1, instead of with/without case_due",
     )
+    parser.add_argument("--only", default="", help="measure only the scenarios starting so")
     args = parser.parse_args()
     database_url = f"{SERVER}/{args.db}"
     os.environ["DATABASE_URL"] = database_url
@@ -267,7 +268,7 @@ def main() -> None:
         recreate_database(args.db)
         generate(args.cases)
     connection.close()
-    plan = scenarios()
+    plan = {k: v for k, v in scenarios().items() if k.startswith(args.only)}
     connection.close()
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f}")

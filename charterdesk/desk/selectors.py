@@ -148,8 +148,19 @@ def inbox_queryset(
     if filters.query:
         # The rule and the statuses again, for the search documents' index (search/query.py).
         statuses = {"active": ACTIVE_STATUSES, "all": None}.get(filters.status, [filters.status])
+        # "Mine" and "my team's" as facets too (a: and t: are on every document, confidential or
+        # not; a programme is not, so that view is left to the case rows).
+        narrow = {
+            Scope.MINE: [f"a:{employee.pk}"],
+            Scope.TEAM: [f"t:{employee.team_id}"] if employee.team_id else None,
+        }.get(filters.scope)
         cases = search_cases(
-            cases, filters.query, who=employee, statuses=statuses, deadline=deadline
+            cases,
+            filters.query,
+            who=employee,
+            statuses=statuses,
+            deadline=deadline,
+            narrow=narrow,
         )
     if deadline is not None:
         cases = cases.filter(next_due_at__isnull=not deadline)

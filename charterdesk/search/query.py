@@ -58,6 +58,7 @@ def search_cases(
     who: Any = None,
     statuses: Sequence[str] | None = None,
     deadline: bool | None = None,
+    narrow: Sequence[str] | None = None,
 ) -> QuerySet[Case]:
     """``cases`` narrowed to those whose document has every word of ``query`` (as a prefix).
 
@@ -66,6 +67,8 @@ def search_cases(
     the deadline order); on PostgreSQL the same conditions then filter the search documents
     inside the one GIN scan, so a search reads only the matches the person may see in those
     statuses instead of walking every case in deadline order (docs/security.md, "Search").
+    ``narrow``: further facets one of which the documents must carry (a view such as "mine":
+    ``a:<employee id>``), again only what ``cases`` was already narrowed to.
     An empty query (or one with no searchable word) returns no cases rather than all of them."""
     query = (query or "").strip()
     if is_reference(query):
@@ -83,6 +86,9 @@ def search_cases(
         if statuses is not None:
             sql += " AND facets && %s::text[]"
             params.append([f"s:{s}" for s in statuses])
+        if narrow:
+            sql += " AND facets && %s::text[]"
+            params.append(list(narrow))
         if deadline is not None:
             sql += " AND facets && %s::text[]"
             params.append(["due" if deadline else "nodue"])
