@@ -69,6 +69,7 @@ def search_cases(
     statuses instead of walking every case in deadline order (docs/security.md, "Search").
     ``narrow``: further facets one of which the documents must carry (a view such as "mine":
     ``a:<employee id>``), again only what ``cases`` was already narrowed to.
+    On PostgreSQL the documents are read at once (their ids, when at most ``FEW``).
     An empty query (or one with no searchable word) returns no cases rather than all of them."""
     query = (query or "").strip()
     if is_reference(query):

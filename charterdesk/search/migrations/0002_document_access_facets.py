@@ -14,9 +14,9 @@ These mirror ``charterdesk.cases.access.visible_q``: ``search.query.visible_face
 facets one of which a document must carry for a person to possibly see its case.  They only narrow
 the index scan; the case rule itself is still applied to the case rows, so a stale facet could hide
 a case from a search but never show one.  Triggers keep them current: on the document itself
-(insert, new text), on the case (status, assignee, team, programme, confidential, a
-deadline set or cleared) and on the named
-colleagues.  One multicolumn GIN index over ``(vector, facets)`` replaces the words-only index.
+(insert, new text), on the case (status, assignee, team, programme, confidential, a deadline set
+or cleared) and on the named colleagues.  One multicolumn GIN index over ``(vector, facets)``
+replaces the words-only index.
 
 SQLite (embedded mode, FTS5) has neither the column nor the triggers; its search filters the case
 rows only, which is fast at the sizes SQLite is for.
