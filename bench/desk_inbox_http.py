@@ -70,11 +70,16 @@ class Session:
         assert status == 302, f"sign-in failed: {status}"
 
 
-def start_server(port: int, database_url: str) -> subprocess.Popen[bytes]:
+def start_server(
+    port: int, database_url: str, pythonpath: str | None = None
+) -> subprocess.Popen[bytes]:
     env = dict(os.environ, DATABASE_URL=database_url, DEBUG="0")
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
     server = subprocess.Popen(
         [sys.executable, "-m", "charterdesk", "runserver", "--noreload", f"127.0.0.1:{port}"],
         env=env,
+        cwd=pythonpath or None,  # ``-m`` puts the working directory first on the path
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -110,6 +115,7 @@ def scenarios() -> dict[str, list[str]]:
         return found
 
     all_statuses = cursors(InboxFilters(scope=Scope.ALL, status="all"), 40)
+    berzina_page2 = cursors(InboxFilters(scope=Scope.ALL, status="all", query="berzina"), 1)
     return {
         "inbox: mine": ["/?scope=mine"],
         "inbox: my team's": ["/?scope=team"],
@@ -120,17 +126,29 @@ def scenarios() -> dict[str, list[str]]:
         "inbox: all statuses, later pages": [
             f"/?scope=all&status=all&after={c}" for c in all_statuses[::4]
         ],
-        "inbox: filters (channel, office, status)": [
-            f"/?scope=all&channel=email&status=open&office={office.pk}",
-            "/?scope=team&channel=phone",
-            "/?scope=all&status=closed",
-            "/?scope=mine&status=all",
+        "inbox: email, open, an office": [
+            f"/?scope=all&channel=email&status=open&office={office.pk}"
         ],
-        "inbox: only breached": ["/?scope=all&breached=on", "/?scope=mine&breached=on"],
+        "inbox: my team's, phone": ["/?scope=team&channel=phone"],
+        "inbox: closed": ["/?scope=all&status=closed"],
+        "inbox: mine, all statuses": ["/?scope=mine&status=all"],
+        "inbox: a programme's, all statuses": [
+            f"/?scope=programme&programme={programme.pk}&status=all"
+        ],
+        "inbox: only breached": ["/?scope=all&breached=on"],
+        "inbox: mine, only breached": ["/?scope=mine&breached=on"],
         "search: common surname, active": ["/?scope=all&q=berzina"],
         "search: common surname, all statuses": ["/?scope=all&status=all&q=berzina"],
+        "search: common surname, all statuses, page 2": [
+            f"/?scope=all&status=all&q=berzina&after={c}" for c in berzina_page2
+        ],
+        "search: two-word prefix, active": ["/?scope=all&q=berz+gar"],
         "search: two-word prefix, all statuses": ["/?scope=all&status=all&q=berz+gar"],
+        "search: name and first name, all statuses": ["/?scope=all&status=all&q=zvaigzne+inese"],
+        "search: subject word, active": ["/?scope=all&q=mikrokred"],
         "search: subject word, all statuses": ["/?scope=all&status=all&q=mikrokred"],
+        "search: mine, all statuses": ["/?scope=mine&status=all&q=zeme"],
+        "search: phone digits": ["/?scope=all&status=all&q=20012345"],
         "search: reference": ["/?scope=all&status=all&q=BEN-2025-0500000"],
     }
 
@@ -189,6 +207,39 @@ def explain_all_statuses(database_url: str) -> dict[bool, str]:
     return found
 
 
+def compare_trees(args: argparse.Namespace, database_url: str, plan: dict[str, list[str]]) -> None:
+    """This tree's code against ``--before-tree``'s (a copy of another commit's ``charterdesk``
+    and ``config``, e.g. ``git archive``), one server each on the same database, passes alternated
+    (after, before, after, before) so the machine's drift hits both alike."""
+    servers = {
+        "after": start_server(args.port, database_url),
+        "before": start_server(args.port + 1, database_url, pythonpath=args.before_tree),
+    }
+    figures: dict[str, list[dict[str, list[float]]]] = {"after": [], "before": []}
+    try:
+        sessions = {}
+        for label, port in (("after", args.port), ("before", args.port + 1)):
+            sessions[label] = Session(port)
+            sessions[label].sign_in("bench0", "bench-pass-123")
+        for label in ("after", "before", "after", "before"):
+            figures[label].append(measure(sessions[label], plan, args.runs // 2))
+            print(f"  pass {label} done", flush=True)
+    finally:
+        for server in servers.values():
+            server.terminate()
+            server.wait(timeout=20)
+    load = os.getloadavg()
+    print(f"load average after: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
+    print(f"\n{args.cases:,} cases over HTTP (ms, client time; {args.runs} requests per scenario)")
+    print(f"{'scenario':46} {'before p50':>10} {'p95':>7}   {'after p50':>9} {'p95':>7}")
+    for name in plan:
+        row = []
+        for label in ("before", "after"):
+            times = [t for run in figures[label] for t in run[name]]
+            row.append(f"{statistics.median(times):10.1f} {pct(times, 95):7.1f}")
+        print(f"{name:46} {row[0]}   {row[1]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
@@ -196,6 +247,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8107)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument(
+        "--before-tree",
+        help="a source tree of the code before a change (charterdesk/ and config/): measure it "
+        "against this tree's on the same data, on --port + 1, instead of with/without case_due",
+    )
+    parser.add_argument("--only", default="", help="measure only the scenarios starting so")
     args = parser.parse_args()
     database_url = f"{SERVER}/{args.db}"
     os.environ["DATABASE_URL"] = database_url
@@ -211,10 +268,13 @@ def main() -> None:
         recreate_database(args.db)
         generate(args.cases)
     connection.close()
-    plan = scenarios()
+    plan = {k: v for k, v in scenarios().items() if k.startswith(args.only)}
     connection.close()
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f}")
+    if args.before_tree:
+        compare_trees(args, database_url, plan)
+        return
     server = start_server(args.port, database_url)
     try:
         session = Session(args.port)

@@ -18,7 +18,7 @@ from charterdesk.cases.access import cases_visible_to
 from charterdesk.cases.models import Attachment, Case, CaseEvent
 from charterdesk.cases.status import ACTIVE
 from charterdesk.directory.models import Employee, ExternalInstitution
-from charterdesk.search.query import search_cases
+from charterdesk.search.query import is_reference, search_cases
 from charterdesk.standard.events import Event
 
 PAGE_SIZE = 50
@@ -100,7 +100,12 @@ def undelivered_mail(case_ids: list[int]) -> set[int]:
     return {case_id for case_id, (_at, _pk, etype) in latest.items() if etype in _MAIL_FAILED}
 
 
-def inbox_queryset(*, employee: Employee, filters: InboxFilters, now: datetime) -> QuerySet[Case]:
+def inbox_queryset(
+    *, employee: Employee, filters: InboxFilters, now: datetime, deadline: bool | None = None
+) -> QuerySet[Case]:
+    """The inbox's cases in (next_due_at NULLS LAST, id) order; ``deadline`` True / False keeps
+    only those with / without a ``next_due_at`` (``inbox_page`` reads a search in those two
+    parts)."""
     cases = Case.objects.select_related("client", "programme", "assignee", "office").only(
         "reference",
         "subject",
@@ -141,7 +146,24 @@ def inbox_queryset(*, employee: Employee, filters: InboxFilters, now: datetime) 
         # The earliest open timer is past due: at least one commitment is breached.
         cases = cases.filter(next_due_at__lt=now)
     if filters.query:
-        cases = search_cases(cases, filters.query)
+        # The rule and the statuses again, for the search documents' index (search/query.py).
+        statuses = {"active": ACTIVE_STATUSES, "all": None}.get(filters.status, [filters.status])
+        # "Mine" and "my team's" as facets too (a: and t: are on every document, confidential or
+        # not; a programme is not, so that view is left to the case rows).
+        narrow = {
+            Scope.MINE: [f"a:{employee.pk}"],
+            Scope.TEAM: [f"t:{employee.team_id}"] if employee.team_id else None,
+        }.get(filters.scope)
+        cases = search_cases(
+            cases,
+            filters.query,
+            who=employee,
+            statuses=statuses,
+            deadline=deadline,
+            narrow=narrow,
+        )
+    if deadline is not None:
+        cases = cases.filter(next_due_at__isnull=not deadline)
     return cases.order_by(F("next_due_at").asc(nulls_last=True), "id")
 
 
@@ -156,6 +178,28 @@ def after(cases: QuerySet[Case], cursor: Cursor) -> QuerySet[Case]:
     )
 
 
+def _search_rows(
+    *, employee: Employee, filters: InboxFilters, cursor: Cursor | None, now: datetime, size: int
+) -> list[Case]:
+    """A page of a search in deadline order, read in its two parts: the matches with a deadline
+    (sorted by it), then — only if the page is not full — those without (sorted by id).  Each part
+    is one GIN scan of the search documents narrowed to its side (search/query.py), so the first
+    page of a common word over all statuses reads the few matches with a deadline, not every
+    match in the archive."""
+    rows: list[Case] = []
+    if cursor is None or cursor.due is not None:
+        cases = inbox_queryset(employee=employee, filters=filters, now=now, deadline=True)
+        if cursor is not None:
+            cases = after(cases, cursor)
+        rows = list(cases[: size + 1])
+    if len(rows) <= size:
+        cases = inbox_queryset(employee=employee, filters=filters, now=now, deadline=False)
+        if cursor is not None and cursor.due is None:
+            cases = cases.filter(pk__gt=cursor.pk)
+        rows += list(cases[: size + 1 - len(rows)])
+    return rows
+
+
 def inbox_page(
     *,
     employee: Employee,
@@ -164,10 +208,13 @@ def inbox_page(
     now: datetime,
     size: int = PAGE_SIZE,
 ) -> InboxPage:
-    cases = inbox_queryset(employee=employee, filters=filters, now=now)
-    if cursor is not None:
-        cases = after(cases, cursor)
-    rows = list(cases[: size + 1])
+    if filters.query and not is_reference(filters.query):
+        rows = _search_rows(employee=employee, filters=filters, cursor=cursor, now=now, size=size)
+    else:
+        cases = inbox_queryset(employee=employee, filters=filters, now=now)
+        if cursor is not None:
+            cases = after(cases, cursor)
+        rows = list(cases[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     next_cursor = Cursor(rows[-1].next_due_at, rows[-1].pk) if more else None

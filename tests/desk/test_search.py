@@ -85,3 +85,47 @@ def test_rebuild_command_restores_lost_documents(cases):
     assert SearchDocument.objects.count() == 3
     assert found("berzina") == {"Aizdevums mājoklim"}
     assert found("kapital") == {"Starta programma"}
+
+
+def test_search_pages_in_deadline_order_across_both_parts():
+    """A search is read in two parts (cases with a deadline, then without: desk/selectors.py);
+    paged three at a time it lists every match once, in (deadline NULLS LAST, id) order."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from charterdesk.desk.selectors import InboxFilters, Scope, inbox_page
+
+    anna = make_employee()
+    now = timezone.now()
+    client = make_client("Ilze Bērziņa", email="ilze@example.lv")
+    made = []
+    for i in range(8):
+        case = case_open(client=client, channel="email", subject=f"Garantija {i}", assignee=anna)
+        due = None if i % 3 == 0 else now + timedelta(hours=(i * 5) % 7)
+        Case.objects.filter(pk=case.pk).update(
+            next_due_at=due, status="closed" if i == 4 else "open"
+        )
+        made.append(case.pk)
+    other = case_open(client=make_client("Jānis Ozols"), channel="email", subject="Cits")
+    cases = Case.objects.filter(pk__in=made)
+    expected = [
+        c.pk
+        for c in sorted(cases, key=lambda c: (c.next_due_at is None, c.next_due_at or now, c.pk))
+    ]
+    for status, want in (("all", expected), ("active", [pk for pk in expected if pk != made[4]])):
+        listed, cursor = [], None
+        for _ in range(10):
+            page = inbox_page(
+                employee=anna,
+                filters=InboxFilters(scope=Scope.ALL, status=status, query="berzina"),
+                cursor=cursor,
+                now=now,
+                size=3,
+            )
+            listed += [c.pk for c in page.cases]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        assert listed == want, status
+        assert other.pk not in listed
