@@ -11,7 +11,7 @@ class AppointmentsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from charterdesk.appointments import models
-        from charterdesk.appointments.selectors import plans_changed
+        from charterdesk.appointments.plans import plans_changed
 
         for model in (models.ConsultantPlan, models.ConsultantException, models.ConsultantLeave):
             post_save.connect(plans_changed, sender=model, dispatch_uid=f"plans-{model.__name__}")

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from charterdesk.appointments.day import DayVisit
 from charterdesk.appointments.models import AppointmentStatus
-from charterdesk.appointments.selectors import DayVisit
 
 TZ = ZoneInfo("Europe/Riga")
 

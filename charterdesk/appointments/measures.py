@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import median
 
+from charterdesk.appointments.day import DayVisit
 from charterdesk.appointments.models import Appointment, AppointmentStatus, BookedVia
-from charterdesk.appointments.selectors import DayVisit, free_slots
+from charterdesk.appointments.selectors import free_slots
 from charterdesk.directory.models import Office, Programme
 from charterdesk.standard import get_policy
 

@@ -10,10 +10,9 @@ per-process cache of ``charterdesk.calendar``.
 from __future__ import annotations
 
 import heapq
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 from typing import Any
@@ -26,13 +25,10 @@ from django.utils import timezone
 from charterdesk.appointments.models import (
     Appointment,
     AppointmentStatus,
-    BookedVia,
     BookingRule,
-    ConsultantException,
-    ConsultantLeave,
-    ConsultantPlan,
     PlanRevision,
 )
+from charterdesk.appointments.plans import load_plans
 from charterdesk.appointments.slots import (
     NO_BUSY,
     Busy,
@@ -47,7 +43,6 @@ from charterdesk.appointments.slots import (
 from charterdesk.appointments.slots import to_local as _to_local
 from charterdesk.calendar import get_calendar
 from charterdesk.calendar.kinds import DayKind
-from charterdesk.cases.access import cases_visible_to
 from charterdesk.directory.models import Employee, Office, Programme
 
 TZ = ZoneInfo("Europe/Riga")
@@ -161,131 +156,6 @@ def _context(programme: Programme) -> _Context:
         sorted(competent_consultants(programme).values_list("pk", flat=True)),
         dict(Office.objects.filter(is_active=True).values_list("pk", "schedule_id")),
     )
-
-
-@dataclass
-class _Plans:
-    weekly: dict[int, list[tuple[int, int, time, time, date | None, date | None]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    exceptions: dict[tuple[int, date], list[tuple[int | None, time | None, time | None]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    leave: dict[int, list[tuple[date, date]]] = field(default_factory=lambda: defaultdict(list))
-
-    def for_day(self, day: date, weekday: int) -> dict[tuple[int, int], list[Window]]:
-        """(consultant, office) → the consultant's windows there on ``day``, whose weekly plan is
-        that of ``weekday`` (a Saturday worked in exchange follows the plan of the moved day)."""
-        out: dict[tuple[int, int], list[Window]] = defaultdict(list)
-        replaced = {emp for (emp, d) in self.exceptions if d == day}
-        for emp, office, opens, closes, valid_from, valid_until in self.weekly.get(weekday, ()):
-            if emp in replaced:
-                continue
-            if (valid_from and day < valid_from) or (valid_until and day > valid_until):
-                continue
-            out[(emp, office)].append((opens, closes))
-        for emp in replaced:
-            for ex_office, ex_starts, ex_ends in self.exceptions[(emp, day)]:
-                if ex_office is not None and ex_starts is not None and ex_ends is not None:
-                    out[(emp, ex_office)].append((ex_starts, ex_ends))
-        for key in [k for k in out if self._on_leave(k[0], day)]:
-            del out[key]
-        return out
-
-    def planned(self) -> set[int]:
-        """The consultants with a weekly plan or an exception at one of the offices read."""
-        out = {row[0] for rows in self.weekly.values() for row in rows}
-        out.update(emp for (emp, _day), rows in self.exceptions.items() if any(r[0] for r in rows))
-        return out
-
-    def _on_leave(self, emp: int, day: date) -> bool:
-        return any(first <= day <= last for first, last in self.leave.get(emp, ()))
-
-
-PlanRow = tuple[int, int, time, time, date | None, date | None]
-ExceptionRow = tuple[int, date, int | None, time | None, time | None]
-LeaveRow = tuple[int, date, date]
-
-
-@dataclass
-class _PlanRows:
-    """Every weekly plan row by weekday, and the exceptions and leave from ``since`` on."""
-
-    since: date
-    weekly: dict[int, list[PlanRow]]
-    exceptions: list[ExceptionRow]
-    leave: list[LeaveRow]
-
-
-_weekly_cache: dict[str, _PlanRows] = {}
-
-
-def plans_changed(**kwargs: Any) -> None:
-    """Signal receiver: a plan, exception or leave was saved or deleted."""
-    PlanRevision.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
-    _weekly_cache.clear()
-
-
-def _exception_rows(**where: Any) -> list[ExceptionRow]:
-    return list(
-        ConsultantException.objects.filter(**where).values_list(
-            "employee_id", "date", "office_id", "starts", "ends"
-        )
-    )
-
-
-def _leave_rows(**where: Any) -> list[LeaveRow]:
-    return list(
-        ConsultantLeave.objects.filter(**where).values_list("employee_id", "first_day", "last_day")
-    )
-
-
-def _plan_rows(token: str) -> _PlanRows:
-    """The plans, cached per process until the plan revision changes (one query to learn it):
-    the weekly rows, and the exceptions and leave from yesterday on (the past ones are not
-    searched: a question about an earlier day reads them from the database)."""
-    cached = _weekly_cache.get(token)
-    if cached is None:
-        since = timezone.localdate() - timedelta(days=1)
-        weekly: dict[int, list[PlanRow]] = defaultdict(list)
-        for r in ConsultantPlan.objects.values_list(
-            "employee_id", "office_id", "weekday", "starts", "ends", "valid_from", "valid_until"
-        ):
-            weekly[r[2]].append((r[0], r[1], r[3], r[4], r[5], r[6]))
-        cached = _PlanRows(
-            since, weekly, _exception_rows(date__gte=since), _leave_rows(last_day__gte=since)
-        )
-        _weekly_cache.clear()
-        _weekly_cache[token] = cached
-    return cached
-
-
-def _load_plans(
-    token: str, consultant_ids: list[int], office_ids: set[int] | None, first: date, last: date
-) -> _Plans:
-    """The weekly plans, exceptions and leave of [first, last] of the wanted consultants at the
-    wanted offices."""
-    plans = _Plans()
-    wanted = set(consultant_ids)
-    cached = _plan_rows(token)
-    for weekday, rows in cached.weekly.items():
-        plans.weekly[weekday] = [
-            r for r in rows if r[0] in wanted and (office_ids is None or r[1] in office_ids)
-        ]
-    if first >= cached.since:
-        exceptions, leave = cached.exceptions, cached.leave
-    else:
-        exceptions = _exception_rows(date__range=(first, last))
-        leave = _leave_rows(first_day__lte=last, last_day__gte=first)
-    for emp, day, office, ex_starts, ex_ends in exceptions:
-        if emp in wanted and first <= day <= last:
-            if office_ids is not None and office not in office_ids:
-                office = None
-            plans.exceptions[(emp, day)].append((office, ex_starts, ex_ends))
-    for emp, first_day, last_day in leave:
-        if emp in wanted and first_day <= last and last_day >= first:
-            plans.leave[emp].append((first_day, last_day))
-    return plans
 
 
 class Epoch(Func):
@@ -434,7 +304,7 @@ def free_slots(
         last = min(last, until_day)
     if first > last:
         return []
-    plans = _load_plans(context.token, wanted_ids, set(schedules), first, last)
+    plans = load_plans(context.token, wanted_ids, set(schedules), first, last)
     # Only the consultants planned at the offices searched (weekly or by an exception of these
     # days) can have a slot: only their bookings are read.
     consultant_ids = sorted(plans.planned())
@@ -555,111 +425,3 @@ def slot_is_free(
         exclude_appointment=exclude_appointment,
     )
     return bool(slots) and slots[0].starts_at == starts_at
-
-
-@dataclass(frozen=True, slots=True)
-class DayClient:
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class DayCase:
-    reference: str
-    client: DayClient
-
-
-@dataclass(frozen=True, slots=True)
-class DayVisit:
-    """One visit of the office's day view: what ``daysheet.rows`` and ``measures.day_summary``
-    read, from one row of one query (no model instance per visit and per joined row; the few
-    programmes and consultants of the day are one instance each)."""
-
-    pk: int
-    case_id: int
-    starts_at: datetime
-    status: str
-    booked_via: str
-    topic: str
-    special_needs: str
-    needs_identity_document: bool
-    arrived_at: datetime | None
-    late_minutes: int | None
-    identity_checked_at: datetime | None
-    started_at: datetime | None
-    finished_at: datetime | None
-    case: DayCase
-    programme: Programme
-    consultant: Employee | None
-
-    @property
-    def walk_in(self) -> bool:
-        return self.booked_via == BookedVia.WALK_IN
-
-
-_DAY_COLUMNS = (
-    "pk",
-    "case_id",
-    "starts_at",
-    "status",
-    "booked_via",
-    "topic",
-    "special_needs",
-    "needs_identity_document",
-    "arrived_at",
-    "late_minutes",
-    "identity_checked_at",
-    "started_at",
-    "finished_at",
-    "case__reference",
-    "case__client__name",
-    "programme_id",
-    "programme__name_lv",
-    "programme__name_en",
-    "consultant_id",
-    "consultant__first_name",
-    "consultant__surname",
-)
-
-
-def office_day(office: Office, day: date, *, who: Any = None) -> list[DayVisit]:
-    """Every visit of ``office`` on ``day`` whose case ``who`` may see (``cases/access.py``;
-    ``None``: the system, all), for the day view: one query, the case, client, programme and
-    consultant joined, only the columns the day view shows."""
-    lo = datetime.combine(day, time(0), tzinfo=TZ)
-    hi = datetime.combine(day + timedelta(days=1), time(0), tzinfo=TZ)
-    rows = Appointment.objects.filter(office=office, starts_at__gte=lo, starts_at__lt=hi)
-    if who is not None:
-        rows = rows.filter(case__in=cases_visible_to(who))
-    programmes: dict[int, Programme] = {}
-    consultants: dict[int, Employee] = {}
-    out = []
-    for row in rows.order_by("starts_at", "id").values_list(*_DAY_COLUMNS):
-        reference, client, prog_id, name_lv, name_en, emp_id, first, surname = row[13:]
-        if prog_id not in programmes:
-            programmes[prog_id] = Programme(pk=prog_id, name_lv=name_lv, name_en=name_en)
-        consultant = None
-        if emp_id is not None:
-            if emp_id not in consultants:
-                consultants[emp_id] = Employee(pk=emp_id, first_name=first, surname=surname)
-            consultant = consultants[emp_id]
-        out.append(
-            DayVisit(
-                pk=row[0],
-                case_id=row[1],
-                starts_at=row[2],
-                status=row[3],
-                booked_via=row[4],
-                topic=row[5],
-                special_needs=row[6],
-                needs_identity_document=row[7],
-                arrived_at=row[8],
-                late_minutes=row[9],
-                identity_checked_at=row[10],
-                started_at=row[11],
-                finished_at=row[12],
-                case=DayCase(reference, DayClient(client)),
-                programme=programmes[prog_id],
-                consultant=consultant,
-            )
-        )
-    return out

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from charterdesk.appointments import daysheet, links, measures
+from charterdesk.appointments.day import office_day
 from charterdesk.appointments.errors import AppointmentError, SlotTaken
 from charterdesk.appointments.forms import (
     BookingForm,
@@ -32,7 +33,7 @@ from charterdesk.appointments.forms import (
     slot_choices,
 )
 from charterdesk.appointments.models import Appointment, AppointmentStatus, BookedVia
-from charterdesk.appointments.selectors import TZ, free_slots, office_day
+from charterdesk.appointments.selectors import TZ, free_slots
 from charterdesk.appointments.services import (
     VisitStep,
     appointment_add_note,

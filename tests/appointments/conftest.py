@@ -119,8 +119,8 @@ def world(db) -> World:
 @pytest.fixture(autouse=True)
 def _fresh_plans():
     # The weekly plans are cached per process (keyed by the plan revision's token).
-    from charterdesk.appointments import selectors
+    from charterdesk.appointments import plans
 
-    selectors._weekly_cache.clear()
+    plans._weekly_cache.clear()
     yield
-    selectors._weekly_cache.clear()
+    plans._weekly_cache.clear()

@@ -162,7 +162,7 @@ def test_the_day_view_puts_special_needs_first(world):
 def test_the_day_view_query_count_does_not_grow(world, django_assert_max_num_queries):
     from datetime import date
 
-    from charterdesk.appointments.selectors import office_day
+    from charterdesk.appointments.day import office_day
 
     for i in range(3):
         book(
@@ -182,8 +182,8 @@ def test_the_day_sheet_reads_nothing_beyond_the_days_one_query(world, django_ass
     from datetime import date
 
     from charterdesk.appointments import daysheet
+    from charterdesk.appointments.day import office_day
     from charterdesk.appointments.measures import day_summary
-    from charterdesk.appointments.selectors import office_day
 
     for i in range(3):
         a = book(

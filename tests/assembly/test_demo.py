@@ -8,7 +8,8 @@ from datetime import datetime
 import pytest
 import time_machine
 
-from charterdesk.assembly.demo import CASE_COUNT, load_demo
+from charterdesk.assembly.demo import load_demo
+from charterdesk.assembly.demo_data import CASE_COUNT
 from charterdesk.cases.models import Attachment, Case, CaseEvent, Message
 from charterdesk.cases.status import ACTIVE
 from charterdesk.channels.email.models import InboundEmail

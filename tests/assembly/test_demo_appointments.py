@@ -7,8 +7,9 @@ from datetime import date, datetime, time
 
 import pytest
 
+from charterdesk.appointments.day import office_day
 from charterdesk.appointments.models import Appointment, ConsultantPlan
-from charterdesk.appointments.selectors import free_slots, office_day
+from charterdesk.appointments.selectors import free_slots
 from charterdesk.assembly.demo import load_demo
 from charterdesk.directory.config import load_config
 from charterdesk.directory.models import Office, Programme
