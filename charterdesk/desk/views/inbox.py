@@ -57,9 +57,17 @@ class ViewState:
 
 
 def _view_state(request: HttpRequest, employee: Employee, *, with_page: bool = True) -> ViewState:
-    programmes = list(Programme.objects.filter(is_active=True).order_by("name_lv"))
-    offices = list(Office.objects.filter(is_active=True).order_by("name_lv"))
     params = request.GET
+    # The option lists are for the filter form; a live poll reads them only when its view names a
+    # programme or an office (they validate it), so an unchanged "mine" costs one case query.
+    needs_lists = with_page or bool(
+        params.get("programme") or params.get("office") or params.get("scope") == Scope.PROGRAMME
+    )
+    programmes: list[Programme] = []
+    offices: list[Office] = []
+    if needs_lists:
+        programmes = list(Programme.objects.filter(is_active=True).order_by("name_lv"))
+        offices = list(Office.objects.filter(is_active=True).order_by("name_lv"))
     form = InboxForm(params or None, programmes=programmes, offices=offices)
     now = timezone.now()
     page = None
