@@ -263,6 +263,12 @@ def test_saved_view_through_the_pages(office):
     assert response.status_code == 302 and response["Location"] == "/?scope=team&sort=client"
     html = client.get(response["Location"]).content.decode()
     assert 'href="/?scope=team&amp;sort=client" aria-current="page">Komanda pēc klienta' in html
+    # The same view reached with its parameters in another order is still the current one.
+    reordered = client.get("/?sort=client&scope=team").content.decode()
+    assert 'aria-current="page">Komanda pēc klienta' in reordered
+    assert (
+        'aria-current="page">Komanda pēc klienta' not in client.get("/?scope=team").content.decode()
+    )
     row = SavedFilter.objects.get(employee=office.anna)
     # Laura cannot delete it (404 as if absent); Anna can.
     assert signed_in(office.laura).post(f"/inbox/views/{row.pk}/delete/").status_code == 404

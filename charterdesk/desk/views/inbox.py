@@ -30,7 +30,12 @@ from charterdesk.desk.selectors import (
     inbox_page,
     inbox_version,
 )
-from charterdesk.desk.services import saved_filter_delete, saved_filter_save, saved_filters_of
+from charterdesk.desk.services import (
+    normalise_query,
+    saved_filter_delete,
+    saved_filter_save,
+    saved_filters_of,
+)
 from charterdesk.desk.timers import time_left
 from charterdesk.desk.views.common import employee_required, is_htmx
 from charterdesk.directory.models import Employee, Office, Programme
@@ -152,6 +157,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "scopes": SCOPE_CHOICES,
             "counts": inbox_counts(employee=employee, now=state.now),
             "saved_filters": saved_filters_of(employee),
+            "current_view": normalise_query(request.GET),
         }
     )
     if is_htmx(request) and request.headers.get("HX-Target") == "results":
