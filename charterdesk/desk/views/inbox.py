@@ -121,9 +121,12 @@ def sort_headers(params: QueryDict, current: str) -> dict[str, dict[str, Any]]:
     return headers
 
 
-def _results_context(request: HttpRequest, state: ViewState, employee: Employee) -> dict[str, Any]:
+def _results_context(
+    request: HttpRequest, state: ViewState, employee: Employee, version: str = ""
+) -> dict[str, Any]:
     page = state.page
-    version = inbox_version(employee=employee, filters=state.filters, now=state.now) if page else ""
+    if page and not version:
+        version = inbox_version(employee=employee, filters=state.filters, now=state.now)
     return {
         "form": state.form,
         "page": page,
@@ -184,7 +187,9 @@ def inbox_live(request: HttpRequest) -> HttpResponse:
             employee=employee, filters=state.filters, cursor=_cursor(state), now=state.now
         )
     response = render(
-        request, "desk/partials/inbox_results.html", _results_context(request, state, employee)
+        request,
+        "desk/partials/inbox_results.html",
+        _results_context(request, state, employee, version),
     )
     if version:
         response["ETag"] = version
