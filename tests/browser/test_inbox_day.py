@@ -148,3 +148,19 @@ def test_a_new_case_appears_without_reload(page, office, monkeypatch):
     )
     expect(page.locator("#results tbody tr", has_text="English live")).to_be_visible(timeout=10_000)
     expect(page.locator("#live-status")).to_have_text("The list was updated.")
+
+
+def test_inbox_at_390_px_keeps_sorting_and_choose_all(page, office):
+    page.set_viewport_size({"width": 390, "height": 844})
+    case_open(
+        client=make_client("Zane Ābola"), channel="phone", subject="Vēlāka", assignee=office.anna
+    )
+    sign_in(page, office.anna.user.username)
+    page.goto("/?scope=mine")
+    expect(page.get_by_label("Izvēlēties visas šīs lapas lietas")).to_be_visible()
+    page.get_by_role("link", name=re.compile("^Saņemta")).click()
+    expect(page).to_have_url(re.compile(r"sort=-received"))
+    expect(page.locator("#results tbody tr").first).to_contain_text("Vēlāka")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width} px wide"
+    check_accessibility(page, "the sorted inbox at 390 px")
