@@ -147,6 +147,12 @@ class Case(models.Model):
                 condition=_ACTIVE,
                 name="case_active_programme_due",
             ),
+            # The inbox's other sorts over the active cases (desk/selectors.py SORTS): newest
+            # received first (a backward scan) and subjects A–Z, keyset-paged on (value, id).
+            models.Index(
+                fields=["created_at", "id"], condition=_ACTIVE, name="case_active_created"
+            ),
+            models.Index(fields=["subject", "id"], condition=_ACTIVE, name="case_active_subject"),
         ]
 
     def __str__(self) -> str:

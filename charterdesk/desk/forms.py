@@ -18,7 +18,7 @@ from charterdesk.cases.delivery import Delivery, default_delivery, delivery_opti
 from charterdesk.cases.models import Case, Channel
 from charterdesk.cases.services.outcomes import MIN_REASON_LENGTH
 from charterdesk.cases.status import Status
-from charterdesk.desk.selectors import Cursor, InboxFilters, Scope
+from charterdesk.desk.selectors import DEFAULT_SORT, SORTS, Cursor, InboxFilters, Scope
 from charterdesk.directory.models import Employee, ExternalInstitution, Office, Programme
 
 if TYPE_CHECKING:
@@ -67,6 +67,12 @@ class InboxForm(forms.Form):
         empty_label=_("all offices"),
     )
     breached = forms.BooleanField(label=_("Only breached deadlines"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[(key, key) for key in SORTS],
+        widget=forms.HiddenInput,
+    )
     after = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(
@@ -117,6 +123,14 @@ class InboxForm(forms.Form):
                 _("The page link is damaged; start again from the first page.")
             ) from None
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        cursor = data.get("after")
+        sort = SORTS[data.get("sort") or DEFAULT_SORT]
+        if cursor is not None and not sort.fits(cursor):
+            self.add_error("after", _("The page link is damaged; start again from the first page."))
+        return data
+
     def filters(self, employee: Employee) -> InboxFilters:
         data = self.cleaned_data
         scope = data.get("scope") or Scope.MINE
@@ -133,6 +147,7 @@ class InboxForm(forms.Form):
             office=data.get("office"),
             breached=bool(data.get("breached")),
             query=(data.get("q") or "").strip(),
+            sort=data.get("sort") or DEFAULT_SORT,
         )
 
 

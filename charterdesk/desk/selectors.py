@@ -1,21 +1,23 @@
 """Reads for the desk: the inbox with keyset pagination and what the case page shows beside a case.
 
-The inbox is sorted by (next_due_at NULLS LAST, id), which the case indexes on (…, status,
-next_due_at, id) serve.  A page is found by the last row of the previous one (a keyset cursor),
-never by OFFSET, so page 500 costs what page 1 costs, and the number of queries per page does not
-depend on the number of rows.
+The inbox is sorted by (next_due_at NULLS LAST, id) by default, which the case indexes on (…,
+status, next_due_at, id) serve; the other sorts (``SORTS``: received, client, subject, each both
+ways) are keyset-paged the same way on (value, id).  A page is found by the last row of the
+previous one (a keyset cursor), never by OFFSET, so page 500 costs what page 1 costs, and the
+number of queries per page does not depend on the number of rows.
 """
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 
 from charterdesk.cases.access import cases_visible_to
-from charterdesk.cases.models import Attachment, Case, CaseEvent
+from charterdesk.cases.models import Attachment, Case, CaseEvent, Direction, Message, MessageKind
 from charterdesk.cases.status import ACTIVE
 from charterdesk.directory.models import Employee, ExternalInstitution
 from charterdesk.search.query import is_reference, search_cases
@@ -38,27 +40,89 @@ ACTIVE_STATUSES = sorted(s.value for s in ACTIVE)
 
 @dataclass(frozen=True, slots=True)
 class Cursor:
-    """The last row of a page: its deadline (or None: no deadline, sorted last) and id."""
+    """The last row of a page: its sort value (a deadline, None: no deadline, sorted last; a
+    received moment; a client's name or a subject) and id."""
 
-    due: datetime | None
+    value: datetime | str | None
     pk: int
 
     def encode(self) -> str:
-        if self.due is None:
+        if self.value is None:
             return f"n.{self.pk}"
-        micros = (self.due - EPOCH) // timedelta(microseconds=1)
+        if isinstance(self.value, str):
+            text = base64.urlsafe_b64encode(self.value.encode()).decode().rstrip("=")
+            return f"s{text}.{self.pk}"
+        micros = (self.value - EPOCH) // timedelta(microseconds=1)
         return f"{micros}.{self.pk}"
 
     @classmethod
     def decode(cls, raw: str) -> Cursor:
         """Raises ``ValueError`` for anything that is not a cursor this module made."""
-        due_part, _sep, pk_part = (raw or "").partition(".")
+        value_part, _sep, pk_part = (raw or "").partition(".")
         pk = int(pk_part)
         if pk < 0:
             raise ValueError(raw)
-        if due_part == "n":
+        if value_part == "n":
             return cls(None, pk)
-        return cls(EPOCH + timedelta(microseconds=int(due_part)), pk)
+        if value_part.startswith("s"):
+            text = value_part[1:]
+            padded = text + "=" * (-len(text) % 4)
+            return cls(base64.urlsafe_b64decode(padded.encode()).decode(), pk)
+        return cls(EPOCH + timedelta(microseconds=int(value_part)), pk)
+
+
+@dataclass(frozen=True, slots=True)
+class Sort:
+    """One order of the inbox: a column (``field``), its direction, and (value, id) as the key."""
+
+    key: str  # as in the URL: ``sort=received``
+    field: str
+    descending: bool = False
+    nullable: bool = False  # only the deadline: rows without one come last either way
+    text: bool = False  # the cursor carries a string
+
+    @property
+    def column(self) -> str:
+        return self.key.lstrip("-")
+
+    def order_by(self) -> list[Any]:
+        # NULLS LAST only where a column has NULLs: a plain DESC is what a backward scan of an
+        # ascending index gives (PostgreSQL), so "newest first" reads the index without a sort.
+        nulls = {"nulls_last": True} if self.nullable else {}
+        value = F(self.field).desc(**nulls) if self.descending else F(self.field).asc(**nulls)
+        return [value, "-id" if self.descending else "id"]
+
+    def value_of(self, case: Case) -> datetime | str | None:
+        row: Any = case
+        for part in self.field.split("__"):
+            row = getattr(row, part)
+        return row  # type: ignore[no-any-return]
+
+    def fits(self, cursor: Cursor) -> bool:
+        """Whether ``cursor`` could have come from this order (a link edited by hand may not)."""
+        if cursor.value is None:
+            return self.nullable
+        return isinstance(cursor.value, str) == self.text
+
+
+DEFAULT_SORT = "due"
+# The deadline first, soonest first (the default); the newest received first; names A–Z.  Each
+# column's other direction is the same key with or without "-".
+SORTS: dict[str, Sort] = {
+    s.key: s
+    for s in (
+        Sort("due", "next_due_at", nullable=True),
+        Sort("-due", "next_due_at", descending=True, nullable=True),
+        Sort("-received", "created_at", descending=True),
+        Sort("received", "created_at"),
+        Sort("client", "client__name", text=True),
+        Sort("-client", "client__name", descending=True, text=True),
+        Sort("subject", "subject", text=True),
+        Sort("-subject", "subject", descending=True, text=True),
+    )
+}
+# What a click on a column's header asks for first.
+FIRST_DIRECTION = {"due": "due", "received": "-received", "client": "client", "subject": "subject"}
 
 
 @dataclass(frozen=True)
@@ -70,6 +134,7 @@ class InboxFilters:
     office: int | None = None
     breached: bool = False
     query: str = ""
+    sort: str = DEFAULT_SORT  # a key of SORTS
 
 
 @dataclass
@@ -80,6 +145,9 @@ class InboxPage:
     filters: InboxFilters = field(default_factory=InboxFilters)
     # Cases whose latest e-mail to the client came back or could not be sent.
     undelivered: set[int] = field(default_factory=set)
+    # The client wrote after our latest answer; changed since the employee last opened the case.
+    wrote_again: set[int] = field(default_factory=set)
+    unseen: set[int] = field(default_factory=set)
 
 
 # The outbound mail's story on the timeline: sent (written to the outbox), then maybe one of the
@@ -100,32 +168,55 @@ def undelivered_mail(case_ids: list[int]) -> set[int]:
     return {case_id for case_id, (_at, _pk, etype) in latest.items() if etype in _MAIL_FAILED}
 
 
-def inbox_queryset(
+# Outbound messages that are not an answer of ours: the automatic acknowledgement and the rest.
+NOT_ANSWERS = (MessageKind.ACK, MessageKind.SURVEY, MessageKind.INVITATION, MessageKind.REMINDER)
+
+
+def client_wrote_again(case_ids: list[int]) -> set[int]:
+    """Those of ``case_ids`` whose client's latest inbound message is newer than our latest answer
+    (an outbound message that is not automatic).  A case we have not answered yet is not marked:
+    the client has not written *again*.  One query over the messages' ``(case, created_at)``
+    index."""
+    rows = (
+        Message.objects.filter(case_id__in=case_ids)
+        .values("case_id")
+        .annotate(
+            last_in=Max("created_at", filter=Q(direction=Direction.INBOUND)),
+            last_answer=Max(
+                "created_at",
+                filter=Q(direction=Direction.OUTBOUND)
+                & ~Q(kind__in=[k.value for k in NOT_ANSWERS]),
+            ),
+        )
+        .order_by()
+    )
+    return {
+        r["case_id"]
+        for r in rows
+        if r["last_in"] and r["last_answer"] and r["last_in"] > r["last_answer"]
+    }
+
+
+def unseen_by(employee: Employee, cases: list[Case]) -> set[int]:
+    """Those of ``cases`` changed since ``employee`` last opened them (or never opened): one query
+    for the page (``desk.CaseSeen``, unique on (employee, case)).  ``cases`` carry ``updated_at``."""
+    from charterdesk.desk.models import CaseSeen
+
+    seen = dict(
+        CaseSeen.objects.filter(employee=employee, case_id__in=[c.pk for c in cases]).values_list(
+            "case_id", "seen_at"
+        )
+    )
+    return {c.pk for c in cases if c.pk not in seen or c.updated_at > seen[c.pk]}
+
+
+def _view_cases(
     *, employee: Employee, filters: InboxFilters, now: datetime, deadline: bool | None = None
 ) -> QuerySet[Case]:
-    """The inbox's cases in (next_due_at NULLS LAST, id) order; ``deadline`` True / False keeps
-    only those with / without a ``next_due_at`` (``inbox_page`` reads a search in those two
-    parts)."""
-    cases = Case.objects.select_related("client", "programme", "assignee", "office").only(
-        "reference",
-        "subject",
-        "channel",
-        "status",
-        "next_due_at",
-        "created_at",
-        "language",
-        "promised_by",
-        "client__name",
-        "client__kind",
-        "client__special_needs",
-        "programme__name_lv",
-        "programme__name_en",
-        "assignee__first_name",
-        "assignee__surname",
-        "office__name_lv",
-        "office__name_en",
-    )
-    cases = cases_visible_to(employee, cases)  # [CONFIDENTIALITY] cases/access.py
+    """The cases of the view, unordered and without the columns (shared by the page and its live
+    version); ``deadline`` True / False keeps only those with / without a ``next_due_at``
+    (``inbox_page`` reads a search in those two parts)."""
+    cases = cases_visible_to(employee, Case.objects.all())  # [CONFIDENTIALITY] cases/access.py
     if filters.scope == Scope.MINE:
         cases = cases.filter(assignee=employee)
     elif filters.scope == Scope.TEAM:
@@ -164,18 +255,66 @@ def inbox_queryset(
         )
     if deadline is not None:
         cases = cases.filter(next_due_at__isnull=not deadline)
-    return cases.order_by(F("next_due_at").asc(nulls_last=True), "id")
+    return cases
 
 
-def after(cases: QuerySet[Case], cursor: Cursor) -> QuerySet[Case]:
-    """The rows after ``cursor`` in (next_due_at NULLS LAST, id) order."""
-    if cursor.due is None:
-        return cases.filter(next_due_at__isnull=True, pk__gt=cursor.pk)
-    return cases.filter(
-        Q(next_due_at__gt=cursor.due)
-        | Q(next_due_at=cursor.due, pk__gt=cursor.pk)
-        | Q(next_due_at__isnull=True)
+def inbox_version(*, employee: Employee, filters: InboxFilters, now: datetime) -> str:
+    """The view's version for live updates: how many cases it holds and the latest change among
+    them (one aggregate query).  A case that enters the view was changed (``updated_at``), one that
+    leaves it changes the count; every service bumps ``updated_at`` (``cases/services/_common.py:
+    lock``), and so does a client's new message (``receive.py``)."""
+    counted = (
+        _view_cases(employee=employee, filters=filters, now=now)
+        .order_by()
+        .aggregate(n=Count("id"), last=Max("updated_at"))
     )
+    last = counted["last"]
+    micros = (last - EPOCH) // timedelta(microseconds=1) if last else 0
+    return f'"{counted["n"]}-{micros}"'
+
+
+def inbox_queryset(
+    *, employee: Employee, filters: InboxFilters, now: datetime, deadline: bool | None = None
+) -> QuerySet[Case]:
+    """The view's cases with the inbox's columns, in the order of ``filters.sort``."""
+    cases = _view_cases(employee=employee, filters=filters, now=now, deadline=deadline)
+    cases = cases.select_related("client", "programme", "assignee", "office").only(
+        "reference",
+        "subject",
+        "channel",
+        "status",
+        "next_due_at",
+        "created_at",
+        "updated_at",
+        "language",
+        "promised_by",
+        "client__name",
+        "client__kind",
+        "client__special_needs",
+        "programme__name_lv",
+        "programme__name_en",
+        "assignee__first_name",
+        "assignee__surname",
+        "office__name_lv",
+        "office__name_en",
+    )
+    return cases.order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]).order_by())
+
+
+def after(cases: QuerySet[Case], cursor: Cursor, sort: Sort | None = None) -> QuerySet[Case]:
+    """The rows after ``cursor`` in ``sort``'s (value, id) order (default: the deadline, NULLS
+    LAST)."""
+    sort = sort or SORTS[DEFAULT_SORT]
+    cmp = "lt" if sort.descending else "gt"
+    name = sort.field
+    if cursor.value is None:
+        return cases.filter(**{f"{name}__isnull": True, f"pk__{cmp}": cursor.pk})
+    later = Q(**{f"{name}__{cmp}": cursor.value}) | Q(
+        **{name: cursor.value, f"pk__{cmp}": cursor.pk}
+    )
+    if sort.nullable:
+        later |= Q(**{f"{name}__isnull": True})
+    return cases.filter(later)
 
 
 def _search_rows(
@@ -187,14 +326,14 @@ def _search_rows(
     page of a common word over all statuses reads the few matches with a deadline, not every
     match in the archive."""
     rows: list[Case] = []
-    if cursor is None or cursor.due is not None:
+    if cursor is None or cursor.value is not None:
         cases = inbox_queryset(employee=employee, filters=filters, now=now, deadline=True)
         if cursor is not None:
             cases = after(cases, cursor)
         rows = list(cases[: size + 1])
     if len(rows) <= size:
         cases = inbox_queryset(employee=employee, filters=filters, now=now, deadline=False)
-        if cursor is not None and cursor.due is None:
+        if cursor is not None and cursor.value is None:
             cases = cases.filter(pk__gt=cursor.pk)
         rows += list(cases[: size + 1 - len(rows)])
     return rows
@@ -208,22 +347,26 @@ def inbox_page(
     now: datetime,
     size: int = PAGE_SIZE,
 ) -> InboxPage:
-    if filters.query and not is_reference(filters.query):
+    sort = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
+    if filters.query and not is_reference(filters.query) and sort.key == DEFAULT_SORT:
         rows = _search_rows(employee=employee, filters=filters, cursor=cursor, now=now, size=size)
     else:
         cases = inbox_queryset(employee=employee, filters=filters, now=now)
         if cursor is not None:
-            cases = after(cases, cursor)
+            cases = after(cases, cursor, sort)
         rows = list(cases[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
-    next_cursor = Cursor(rows[-1].next_due_at, rows[-1].pk) if more else None
+    next_cursor = Cursor(sort.value_of(rows[-1]), rows[-1].pk) if more else None
+    ids = [c.pk for c in rows]
     return InboxPage(
         cases=rows,
         next_cursor=next_cursor,
         first_page=cursor is None,
         filters=filters,
-        undelivered=undelivered_mail([c.pk for c in rows]),
+        undelivered=undelivered_mail(ids),
+        wrote_again=client_wrote_again(ids) if ids else set(),
+        unseen=unseen_by(employee, rows) if rows else set(),
     )
 
 
@@ -286,8 +429,6 @@ class InboxCounts:
 def inbox_counts(*, employee: Employee, now: datetime) -> InboxCounts:
     """How many active cases each view holds, in one query over the active cases (the partial
     index ``case_active_due`` serves it; measured at 1,000,000 cases in docs/desk.md)."""
-    from django.db.models import Count
-
     mine = Q(assignee_id=employee.pk)
     team = Q(team_id=employee.team_id) if employee.team_id else Q(pk__in=[])
     counted = Case.objects.filter(status__in=ACTIVE_STATUSES).aggregate(

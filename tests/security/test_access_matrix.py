@@ -108,6 +108,17 @@ RULES: dict[str, Rule] = {
     "login": PUBLIC,
     "logout": PUBLIC,
     "inbox": EMPLOYEE_PAGE,
+    # the inbox's live version (the same view's cases, through cases_visible_to), bulk actions
+    # (each case through its own service's lock(by=): tests/desk/test_inbox_day.py), saved views
+    # (an employee's own rows only: ibid.)
+    "inbox_live": EMPLOYEE_PAGE,
+    "inbox_bulk": Rule.exempt("per-case access of bulk actions: tests/desk/test_inbox_day.py"),
+    "saved_filter_save": Rule.exempt(
+        "POST, the employee's own views: tests/desk/test_inbox_day.py"
+    ),
+    "saved_filter_delete": Rule.exempt(
+        "POST, only one's own view (404 otherwise): tests/desk/test_inbox_day.py"
+    ),
     "case": CASE_READ,
     "attachment": CASE_READ,
     "refer_message": CASE_READ,

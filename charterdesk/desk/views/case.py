@@ -24,6 +24,7 @@ from charterdesk.desk.selectors import (
     transfer_candidates,
 )
 from charterdesk.desk.sentences import describe
+from charterdesk.desk.services.seen import case_seen
 from charterdesk.desk.timers import time_left
 from charterdesk.desk.views.common import employee_required
 from charterdesk.directory.models import Employee
@@ -205,7 +206,10 @@ def render_case(
 
 @employee_required
 def case_page(request: HttpRequest, pk: int) -> HttpResponse:
-    return render_case(request, load_case(pk, request.user))
+    case = load_case(pk, request.user)
+    # "New since you last looked" in the inbox (desk/services/seen.py).
+    case_seen(employee=request.employee, cases=[case])  # type: ignore[attr-defined]
+    return render_case(request, case)
 
 
 @employee_required
