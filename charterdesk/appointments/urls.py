@@ -1,6 +1,6 @@
 from django.urls import path
 
-from charterdesk.appointments import views
+from charterdesk.appointments import link_views, views
 
 urlpatterns = [
     path("appointments/book/", views.book, name="appointment_book"),
@@ -14,5 +14,5 @@ urlpatterns = [
         views.appointment_action,
         name="appointment_action",
     ),
-    path("a/<str:token>/", views.link, name="appointment_link"),
+    path("a/<str:token>/", link_views.link, name="appointment_link"),
 ]

@@ -25,6 +25,12 @@ from charterdesk.cases.models import Case
 from charterdesk.cases.status import Status
 from charterdesk.channels.phone.measures import measure_day
 from charterdesk.channels.phone.models import Call, Callback, CallSample
+from charterdesk.channels.phone.notes import (
+    Outcome,
+    call_note_write,
+    call_sample_record,
+    callback_make,
+)
 from charterdesk.channels.phone.selectors import (
     call_figures,
     calls_for_day,
@@ -32,13 +38,7 @@ from charterdesk.channels.phone.selectors import (
     pop_for,
     ring_rule,
 )
-from charterdesk.channels.phone.services import (
-    Outcome,
-    call_note_write,
-    call_sample_record,
-    callback_latest,
-    callback_make,
-)
+from charterdesk.channels.phone.services import callback_latest
 from charterdesk.directory.models import Employee, Institution
 from charterdesk.security.staff import employee_required
 

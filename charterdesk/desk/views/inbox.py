@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from charterdesk.desk.forms import SCOPE_CHOICES, InboxForm
+from charterdesk.desk.inbox_forms import SCOPE_CHOICES, InboxForm
 from charterdesk.desk.models import SavedFilter
 from charterdesk.desk.selectors import (
     DEFAULT_SORT,

@@ -28,204 +28,54 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from charterdesk.cases.models import CaseEvent
+from charterdesk.reports.figures.satisfaction import (
+    rollup_satisfaction,
+    satisfaction_rows,
+)
+from charterdesk.reports.figures.shapes import (
+    CASE_COLUMNS,
+    DIMENSION_KEYS,
+    DIMENSIONS,
+    OUTCOMES,
+    RIGA,
+    CommitmentFigure,
+    Counts,
+    CubeRow,
+    Period,
+    Report,
+    Scope,
+    measured_by,
+    month_key,
+    text_of,
+)
 from charterdesk.sla.models import KeptBy, Timer, TimerStatus
-from charterdesk.standard import Commitment, Kind, Policy, get_policy
+from charterdesk.standard import Policy, get_policy
 
-RIGA = ZoneInfo("Europe/Riga")
-DIMENSIONS = ("channel", "office", "programme", "employee")
-#: The case column behind each split.
-DIMENSION_FIELDS = {
-    "channel": "case__channel",
-    "office": "case__office_id",
-    "programme": "case__programme_id",
-    "employee": "case__assignee_id",
-}
-TIMER_KINDS = (Kind.DEADLINE, Kind.THRESHOLD)
-OUTCOMES = ("kept", "explained", "broken")
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    """A calendar month or year in Europe/Riga: ``start`` inclusive, ``end`` exclusive."""
-
-    year: int
-    month: int | None = None
-
-    @classmethod
-    def month_of(cls, year: int, month: int) -> Period:
-        if not 1 <= month <= 12:
-            raise ValueError(f"month {month} is not 1…12")
-        return cls(year, month)
-
-    @classmethod
-    def year_of(cls, year: int) -> Period:
-        return cls(year, None)
-
-    @property
-    def is_month(self) -> bool:
-        return self.month is not None
-
-    @property
-    def start(self) -> datetime:
-        return datetime(self.year, self.month or 1, 1, tzinfo=RIGA)
-
-    @property
-    def end(self) -> datetime:
-        if self.month is None or self.month == 12:
-            return datetime(self.year + 1, 1, 1, tzinfo=RIGA)
-        return datetime(self.year, self.month + 1, 1, tzinfo=RIGA)
-
-    @property
-    def key(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}" if self.month else f"{self.year:04d}"
-
-    @classmethod
-    def parse(cls, text: str) -> Period:
-        """``2026-11`` (a month) or ``2026`` (a year); ValueError otherwise."""
-        parts = text.split("-")
-        if len(parts) == 1 and parts[0].isdigit() and len(parts[0]) == 4:
-            return cls.year_of(int(parts[0]))
-        if (
-            len(parts) == 2
-            and all(p.isdigit() for p in parts)
-            and len(parts[0]) == 4
-            and len(parts[1]) == 2
-        ):
-            return cls.month_of(int(parts[0]), int(parts[1]))
-        raise ValueError(f"{text!r} is not a period: write 2026-11 for a month or 2026 for a year")
-
-    def months(self) -> list[Period]:
-        if self.month is not None:
-            return [self]
-        return [Period(self.year, m) for m in range(1, 13)]
-
-    def trend_range(self) -> tuple[datetime, datetime]:
-        """The months a trend shows: the year up to the end of this period."""
-        return datetime(self.year, 1, 1, tzinfo=RIGA), self.end
-
-
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """Whose cases a reader sees: every case (``team_ids is None``), or the cases of some teams."""
-
-    team_ids: tuple[int, ...] | None = None
-
-    @classmethod
-    def everything(cls) -> Scope:
-        return cls(None)
-
-    @property
-    def is_everything(self) -> bool:
-        return self.team_ids is None
-
-    def timers(self, qs: QuerySet[Timer]) -> QuerySet[Timer]:
-        return qs if self.team_ids is None else qs.filter(case__team_id__in=self.team_ids)
-
-    def events(self, qs: QuerySet[CaseEvent]) -> QuerySet[CaseEvent]:
-        return qs if self.team_ids is None else qs.filter(case__team_id__in=self.team_ids)
-
-
-@dataclass(slots=True)
-class Counts:
-    kept: int = 0
-    explained: int = 0
-    broken: int = 0
-
-    @property
-    def counted(self) -> int:
-        return self.kept + self.explained + self.broken
-
-    @property
-    def rate(self) -> float | None:
-        return (self.kept + self.explained) / self.counted if self.counted else None
-
-    def add(self, other: Counts) -> None:
-        self.kept += other.kept
-        self.explained += other.explained
-        self.broken += other.broken
-
-    def as_dict(self) -> dict[str, int]:
-        return {"kept": self.kept, "explained": self.explained, "broken": self.broken}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Counts:
-        return cls(int(data["kept"]), int(data["explained"]), int(data["broken"]))
-
-
-@dataclass(slots=True)
-class CommitmentFigure:
-    commitment_id: str
-    kind: str
-    target_rate: float | None
-    measured: str  # "timers" | "events" | "rule" | "people"
-    total: Counts = field(default_factory=Counts)
-    running: int = 0  # timers not yet due (excluded)
-    overdue: int = 0  # timers decided on their stop, past due and not stopped yet (excluded)
-    decided_on_stop: bool = False
-    applied: int = 0  # events: how often a rule applied
-    splits: dict[str, dict[str, Counts]] = field(default_factory=dict)
-    applied_splits: dict[str, dict[str, int]] = field(default_factory=dict)
-    trend: dict[str, Counts] = field(default_factory=dict)  # "2026-01" → counts
-    applied_trend: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def met_target(self) -> bool | None:
-        rate = self.total.rate
-        if rate is None or self.target_rate is None:
-            return None
-        return rate >= self.target_rate - 1e-12
-
-
-@dataclass(slots=True)
-class Report:
-    period: Period
-    scope: Scope
-    computed_at: datetime
-    figures: list[CommitmentFigure]
-    policy: Policy
-    frozen_months: list[str] = field(default_factory=list)  # closed months read from the freeze
-    live_months: list[str] = field(default_factory=list)  # months counted now
-    satisfaction: Any = None  # SatisfactionFigures
-
-    def figure(self, commitment_id: str) -> CommitmentFigure:
-        for fig in self.figures:
-            if fig.commitment_id == commitment_id:
-                return fig
-        raise KeyError(commitment_id)
-
-
-def measured_by(commitment: Commitment) -> str:
-    if commitment.kind in TIMER_KINDS:
-        return "timers"
-    if commitment.kind is Kind.NOT_MEASURABLE:
-        return "people"
-    return "events" if commitment.starts_on else "rule"
-
-
-# --- the cube: one GROUP BY per source, rolled up in Python over groups ------------------------
-
-#: A cube row: month, commitment, channel, office, programme, employee, team and the counts
-#: (kept, kept by explanation, broken for timers; applied for events).  Closed months store
-#: their cube (``ClosedPeriod.cube``), so a closed month re-scoped to a team needs no query.
-CubeRow = dict[str, Any]
-_CASE_COLUMNS = {
-    "ch": "case__channel",
-    "o": "case__office_id",
-    "p": "case__programme_id",
-    "e": "case__assignee_id",
-    "t": "case__team_id",
-}
-DIMENSION_KEYS = {"channel": "ch", "office": "o", "programme": "p", "employee": "e"}
+# What the rest of the project reads from here (the types live in ``shapes``).
+__all__ = [
+    "DIMENSIONS",
+    "OUTCOMES",
+    "RIGA",
+    "CommitmentFigure",
+    "Counts",
+    "CubeRow",
+    "Period",
+    "Report",
+    "Scope",
+    "compliance_report",
+    "compute_report",
+    "counted_timers",
+    "live_cube",
+    "rollup",
+]
 
 
 def _timer_counts() -> dict[str, Any]:
@@ -270,14 +120,6 @@ def counted_timers(
     return Timer.objects.filter(q).exclude(status=TimerStatus.CANCELLED)
 
 
-def _month_key(value: datetime) -> str:
-    return timezone.localtime(value, RIGA).strftime("%Y-%m")
-
-
-def _str(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
 def live_cube(
     *, policy: Policy, start: datetime, end: datetime, as_of: datetime, scope: Scope
 ) -> list[CubeRow]:
@@ -296,7 +138,7 @@ def live_cube(
         groups.append(
             scope.timers(counted_timers(plain, start, end, as_of, policy))
             .annotate(month=TruncMonth("due_at", tzinfo=RIGA))
-            .values("month", "commitment_id", *_CASE_COLUMNS.values())
+            .values("month", "commitment_id", *CASE_COLUMNS.values())
             .annotate(**_timer_counts())
             .order_by()
         )
@@ -304,14 +146,14 @@ def live_cube(
         groups.append(
             scope.timers(counted_timers(on_stop, start, end, as_of, policy))
             .annotate(month=TruncMonth(Coalesce("met_at", "explained_at"), tzinfo=RIGA))
-            .values("month", "commitment_id", *_CASE_COLUMNS.values())
+            .values("month", "commitment_id", *CASE_COLUMNS.values())
             .annotate(**_timer_counts())
             .order_by()
         )
     for timers in groups:
         for r in timers:
-            row: CubeRow = {"m": _month_key(r["month"]), "c": r["commitment_id"]}
-            row.update({k: _str(r[col]) for k, col in _CASE_COLUMNS.items()})
+            row: CubeRow = {"m": month_key(r["month"]), "c": r["commitment_id"]}
+            row.update({k: text_of(r[col]) for k, col in CASE_COLUMNS.items()})
             row.update(k=r["k"], x=r["x"], b=r["b"], n=0)
             rows.append(row)
     if by_type and start < min(end, as_of):
@@ -322,141 +164,19 @@ def live_cube(
                 )
             )
             .annotate(month=TruncMonth("at", tzinfo=RIGA))
-            .values("month", "type", *_CASE_COLUMNS.values())
+            .values("month", "type", *CASE_COLUMNS.values())
             .annotate(n=Count("id"))
             .order_by()
         )
         for r in events:
             for cid in by_type[r["type"]]:
-                row = {"m": _month_key(r["month"]), "c": cid}
-                row.update({k: _str(r[col]) for k, col in _CASE_COLUMNS.items()})
+                row = {"m": month_key(r["month"]), "c": cid}
+                row.update({k: text_of(r[col]) for k, col in CASE_COLUMNS.items()})
                 row.update(k=0, x=0, b=0, n=r["n"])
                 rows.append(row)
     if start < min(end, as_of):
-        rows.extend(_satisfaction_rows(start, min(end, as_of), scope))
+        rows.extend(satisfaction_rows(start, min(end, as_of), scope))
     return rows
-
-
-#: Cube rows that are not a commitment's: the satisfaction surveys and the feedback received.
-SATISFACTION = "@satisfaction"
-FEEDBACK = "@feedback:"
-
-
-def _satisfaction_rows(start: datetime, end: datetime, scope: Scope) -> list[CubeRow]:
-    from charterdesk.feedback.models import Feedback, SurveyInvitation, SurveyKind
-
-    rows: list[CubeRow] = []
-    invitations = SurveyInvitation.objects.filter(sent_at__gte=start, sent_at__lt=end).exclude(
-        kind=SurveyKind.CAMPAIGN
-    )
-    if scope.team_ids is not None:
-        invitations = invitations.filter(case__team_id__in=scope.team_ids)
-    grouped = (
-        invitations.annotate(month=TruncMonth("sent_at", tzinfo=RIGA))
-        .values("month", "channel", "office_id", "programme_id", "employee_id", "case__team_id")
-        .annotate(n=Count("id"), a=Count("answered_at"), s=Sum("score"))
-        .order_by()
-    )
-    for r in grouped:
-        rows.append(
-            {
-                "m": _month_key(r["month"]),
-                "c": SATISFACTION,
-                "ch": _str(r["channel"]),
-                "o": _str(r["office_id"]),
-                "p": _str(r["programme_id"]),
-                "e": _str(r["employee_id"]),
-                "t": _str(r["case__team_id"]),
-                "k": 0,
-                "x": 0,
-                "b": 0,
-                "n": r["n"],
-                "a": r["a"],
-                "s": r["s"] or 0,
-            }
-        )
-    feedback = Feedback.objects.filter(received_at__gte=start, received_at__lt=end)
-    if scope.team_ids is not None:
-        feedback = feedback.filter(case__team_id__in=scope.team_ids)
-    grouped_fb = (
-        feedback.annotate(month=TruncMonth("received_at", tzinfo=RIGA))
-        .values(
-            "month",
-            "kind",
-            "channel",
-            "office_id",
-            "case__programme_id",
-            "employee_id",
-            "case__team_id",
-        )
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for r in grouped_fb:
-        rows.append(
-            {
-                "m": _month_key(r["month"]),
-                "c": FEEDBACK + r["kind"],
-                "ch": _str(r["channel"]),
-                "o": _str(r["office_id"]),
-                "p": _str(r["case__programme_id"]),
-                "e": _str(r["employee_id"]),
-                "t": _str(r["case__team_id"]),
-                "k": 0,
-                "x": 0,
-                "b": 0,
-                "n": r["n"],
-            }
-        )
-    return rows
-
-
-@dataclass(slots=True)
-class Satisfaction:
-    sent: int = 0
-    answered: int = 0
-    score_sum: int = 0
-
-    @property
-    def response_rate(self) -> float | None:
-        return self.answered / self.sent if self.sent else None
-
-    @property
-    def average(self) -> float | None:
-        return self.score_sum / self.answered if self.answered else None
-
-    def add(self, row: CubeRow) -> None:
-        self.sent += row["n"]
-        self.answered += row.get("a", 0)
-        self.score_sum += row.get("s", 0)
-
-
-@dataclass(slots=True)
-class SatisfactionFigures:
-    total: Satisfaction = field(default_factory=Satisfaction)
-    splits: dict[str, dict[str, Satisfaction]] = field(
-        default_factory=lambda: {d: {} for d in DIMENSIONS}
-    )
-    feedback: dict[str, int] = field(default_factory=dict)  # kind → count
-    feedback_by_channel: dict[str, dict[str, int]] = field(default_factory=dict)
-
-
-def rollup_satisfaction(*, period: Period, rows: Iterable[CubeRow]) -> SatisfactionFigures:
-    out = SatisfactionFigures()
-    months = {p.key for p in period.months()}
-    for row in rows:
-        if row["m"] not in months:
-            continue
-        if row["c"] == SATISFACTION:
-            out.total.add(row)
-            for dim, key in DIMENSION_KEYS.items():
-                out.splits[dim].setdefault(row[key], Satisfaction()).add(row)
-        elif row["c"].startswith(FEEDBACK):
-            kind = row["c"][len(FEEDBACK) :]
-            out.feedback[kind] = out.feedback.get(kind, 0) + row["n"]
-            by = out.feedback_by_channel.setdefault(kind, {})
-            by[row["ch"]] = by.get(row["ch"], 0) + row["n"]
-    return out
 
 
 def running_timers(
