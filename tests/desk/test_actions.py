@@ -43,6 +43,10 @@ def test_case_page_shows_timeline_client_card_and_forms(office):
         "Anna Bērziņa\nKonsultante",  # the identity block in the composer
     ):
         assert text in html, text
+    # The title is the case's reference and subject only; the shortcuts list is in the page once.
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title == f"{office.case.reference} {office.case.subject} · charterdesk", title
+    assert html.count('id="shortcuts"') == 1
 
 
 def test_reply_goes_through_the_case_service(office):
