@@ -34,3 +34,25 @@ def test_counts_per_view_count_only_active_cases(office):
     html = signed_in(office.anna).get("/").content.decode()
     assert f'<span class="count">{counts.mine}</span>' in html
     assert f'<span class="count count-breached">{counts.overdue}</span>' in html
+
+
+def test_counts_past_the_cap_read_999_plus(office, monkeypatch):
+    from charterdesk.desk import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    client = make_client("Daudz")
+    for subject in "abcd":
+        case_open(client=client, channel="email", subject=subject, assignee=office.anna)
+    assert inbox_counts(employee=office.anna, now=timezone.now()).mine == 3  # cap + 1: "2+"
+    html = signed_in(office.anna).get("/").content.decode()
+    assert '<span class="count">2+</span>' in html
+
+
+def test_the_unassigned_count_leaves_out_cases_the_employee_may_not_see(office):
+    from charterdesk.cases.services import case_set_confidential
+
+    now = timezone.now()
+    base = inbox_counts(employee=office.anna, now=now)
+    hidden = case_open(client=make_client("Slepeni"), channel="email", subject="x")
+    case_set_confidential(case=hidden, confidential=True, named=[], by=None)
+    assert inbox_counts(employee=office.anna, now=now).unassigned == base.unassigned

@@ -181,3 +181,11 @@ def unread_notifications(context: Any) -> int:
     from charterdesk.notifications.services import unread_count
 
     return unread_count(employee)
+
+
+@register.filter
+def view_count(count: int) -> str:
+    """A tab's count: the number, or "999+" past ``selectors.COUNT_CAP``."""
+    from charterdesk.desk.selectors import COUNT_CAP
+
+    return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
