@@ -10,11 +10,12 @@ number of queries per page does not depend on the number of rows.
 from __future__ import annotations
 
 import base64
+import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 
 from charterdesk.cases.access import cases_visible_to
 from charterdesk.cases.models import Attachment, Case, CaseEvent, Direction, Message, MessageKind
@@ -259,18 +260,21 @@ def _view_cases(
 
 
 def inbox_version(*, employee: Employee, filters: InboxFilters, now: datetime) -> str:
-    """The view's version for live updates: how many cases it holds and the latest change among
-    them (one aggregate query).  A case that enters the view was changed (``updated_at``), one that
-    leaves it changes the count; every service bumps ``updated_at`` (``cases/services/_common.py:
-    lock``), and so does a client's new message (``receive.py``)."""
-    counted = (
+    """The view's version for live updates: its first page as the desk shows it — which cases, in
+    which order, and when each last changed (one query of ``PAGE_SIZE`` rows over the page's own
+    index).  A case that enters or leaves the first page, or one on it that changes (every
+    service bumps ``updated_at``: ``cases/services/_common.py:lock``, and so does a client's new
+    message, ``receive.py``), gives a new version; what lies past the first page does not (a
+    later page is loaded by hand).  Counting the whole view instead cost 130 ms per poll for
+    "all statuses" at 1,000,000 cases."""
+    sort = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
+    rows = (
         _view_cases(employee=employee, filters=filters, now=now)
-        .order_by()
-        .aggregate(n=Count("id"), last=Max("updated_at"))
+        .order_by(*sort.order_by())
+        .values_list("id", "updated_at")[:PAGE_SIZE]
     )
-    last = counted["last"]
-    micros = (last - EPOCH) // timedelta(microseconds=1) if last else 0
-    return f'"{counted["n"]}-{micros}"'
+    text = ";".join(f"{pk}:{(at - EPOCH) // timedelta(microseconds=1)}" for pk, at in rows)
+    return f'"{hashlib.blake2b(text.encode(), digest_size=12).hexdigest()}"'
 
 
 def inbox_queryset(

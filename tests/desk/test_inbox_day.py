@@ -22,6 +22,7 @@ from charterdesk.cases.services import (
 )
 from charterdesk.desk.models import CaseSeen, SavedFilter
 from charterdesk.desk.selectors import (
+    PAGE_SIZE,
     Cursor,
     InboxFilters,
     Scope,
@@ -466,4 +467,4 @@ def test_live_query_count_is_one_aggregate_when_unchanged(office, monkeypatch):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get("/inbox/live/?scope=mine", HTTP_IF_NONE_MATCH=version).status_code == 304
     case_queries = [q["sql"] for q in ctx.captured_queries if "cases_case" in q["sql"]]
-    assert len(case_queries) == 1 and "COUNT" in case_queries[0].upper()
+    assert len(case_queries) == 1 and f"LIMIT {PAGE_SIZE}" in case_queries[0].upper()
