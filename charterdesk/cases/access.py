@@ -91,6 +91,22 @@ def visible_q(who: Any) -> Q:
     return close | (Q(confidential=False) & broad)
 
 
+def sees_every_case_of(
+    who: Any, *, assignee_id: int | None = None, team_id: int | None = None
+) -> bool:
+    """Whether ``who`` sees every case assigned to ``assignee_id`` (or of ``team_id``), so that a
+    list narrowed to them needs no ``visible_q`` at all: an employee's own cases and their own
+    team's are always theirs to see (the first terms of ``visible_q``)."""
+    p = principal_of(who)
+    if p.system:
+        return True
+    if p.employee_id is None or Role.EMPLOYEE not in p.roles:
+        return False
+    if assignee_id is not None:
+        return assignee_id == p.employee_id
+    return team_id is not None and team_id == p.team_id
+
+
 def cases_visible_to(who: Any, cases: QuerySet[Case] | None = None) -> QuerySet[Case]:
     """``cases`` (default: all) narrowed to those ``who`` may see."""
     base = Case.objects.all() if cases is None else cases

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 
-from charterdesk.cases.access import cases_visible_to
+from charterdesk.cases.access import cases_visible_to, sees_every_case_of
 from charterdesk.cases.models import Attachment, Case, CaseEvent, Direction, Message, MessageKind
 from charterdesk.cases.status import ACTIVE
 from charterdesk.directory.models import Employee, ExternalInstitution
@@ -217,13 +217,20 @@ def _view_cases(
     """The cases of the view, unordered and without the columns (shared by the page and its live
     version); ``deadline`` True / False keeps only those with / without a ``next_due_at``
     (``inbox_page`` reads a search in those two parts)."""
-    cases = cases_visible_to(employee, Case.objects.all())  # [CONFIDENTIALITY] cases/access.py
+    cases = Case.objects.all()
+    # [CONFIDENTIALITY] cases/access.py: the rule on every view, except where the view itself
+    # keeps only cases the employee always sees (their own, their team's).
+    implied = False
     if filters.scope == Scope.MINE:
         cases = cases.filter(assignee=employee)
+        implied = sees_every_case_of(employee, assignee_id=employee.pk)
     elif filters.scope == Scope.TEAM:
         cases = cases.filter(team_id=employee.team_id) if employee.team_id else cases.none()
+        implied = sees_every_case_of(employee, team_id=employee.team_id)
     elif filters.scope == Scope.UNASSIGNED:
         cases = cases.filter(assignee__isnull=True)
+    if not implied:
+        cases = cases_visible_to(employee, cases)
     if filters.programme is not None:
         cases = cases.filter(programme_id=filters.programme)
     if filters.status == "active":
@@ -450,9 +457,10 @@ def inbox_counts(*, employee: Employee, now: datetime) -> InboxCounts:
     active = Case.objects.filter(status__in=ACTIVE_STATUSES)
     mine = active.filter(assignee_id=employee.pk)
     visible = cases_visible_to(employee, active)
+    team = active if sees_every_case_of(employee, team_id=employee.team_id) else visible
     return InboxCounts(
         mine=_capped(mine),
-        team=_capped(visible.filter(team_id=employee.team_id)) if employee.team_id else 0,
+        team=_capped(team.filter(team_id=employee.team_id)) if employee.team_id else 0,
         unassigned=_capped(visible.filter(assignee__isnull=True)),
         overdue=_capped(mine.filter(next_due_at__lt=now)),
     )
