@@ -39,9 +39,12 @@ BEFORE = {
 
 # Added since, on purpose: [CONFIDENTIALITY] the case page writes its read-log row (PostgreSQL: one
 # function call, security/migrations/0002; SQLite: savepoint, head, insert, release) and prefetches
-# the colleagues named on the case (docs/security.md).
+# the colleagues named on the case (docs/security.md); then the desk of issue 14: the "last looked
+# at" upsert (desk.CaseSeen), the composer's saved draft, the header's unread notifications and
+# the header's check for the report link (the teams the person leads).  Measured after them: 20
+# on PostgreSQL (the bound, raised by 1) and 23 on SQLite (under its bound of 25).
 ADDED = {
-    "postgresql": {"desk: case page": 2},
+    "postgresql": {"desk: case page": 3},
     "sqlite": {"desk: case page": 5},
 }
 
