@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -280,6 +281,12 @@ def inbox_version(*, employee: Employee, filters: InboxFilters, now: datetime) -
         .order_by(*sort.order_by())
         .values_list("id", "updated_at")[:PAGE_SIZE]
     )
+    return version_of(rows)
+
+
+def version_of(rows: Iterable[tuple[int, datetime]]) -> str:
+    """The version of a first page given as (id, updated_at) in its order (``inbox_version``);
+    the inbox page passes the rows it has just read instead of asking again."""
     text = ";".join(f"{pk}:{(at - EPOCH) // timedelta(microseconds=1)}" for pk, at in rows)
     return f'"{hashlib.blake2b(text.encode(), digest_size=12).hexdigest()}"'
 

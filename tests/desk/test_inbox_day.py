@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.html import escape
 
 from charterdesk.cases.models import Case, CaseEvent
 from charterdesk.cases.services import (
@@ -448,6 +449,8 @@ def test_live_endpoint_answers_304_until_the_view_changes(office):
     assert 'data-version="' in first.content.decode()
     same = client.get("/inbox/live/?scope=mine", HTTP_IF_NONE_MATCH=version)
     assert same.status_code == 304 and same.content == b""
+    # The page gives the version of the rows it shows: the same one the live endpoint computes.
+    assert f'data-version="{escape(version)}"' in client.get("/?scope=mine").content.decode()
     _client_writes(office.case)
     changed = client.get("/inbox/live/?scope=mine", HTTP_IF_NONE_MATCH=version)
     assert changed.status_code == 200 and changed["ETag"] != version

@@ -29,6 +29,7 @@ from charterdesk.desk.selectors import (
     inbox_counts,
     inbox_page,
     inbox_version,
+    version_of,
 )
 from charterdesk.desk.services import (
     normalise_query,
@@ -126,7 +127,10 @@ def _results_context(
 ) -> dict[str, Any]:
     page = state.page
     if page and not version:
-        version = inbox_version(employee=employee, filters=state.filters, now=state.now)
+        if page.first_page:  # the version is of these very rows: no second read
+            version = version_of((c.pk, c.updated_at) for c in page.cases)
+        else:
+            version = inbox_version(employee=employee, filters=state.filters, now=state.now)
     return {
         "form": state.form,
         "page": page,
