@@ -7,9 +7,13 @@ Run (PostgreSQL on 127.0.0.1:5432, trust auth; generating 1M cases takes several
     .venv/bin/python bench/desk_inbox_http.py --cases 100000 --port 8107
 
 The data is ``bench/desk_pages.py``'s generator (90 % closed, 3 % resolved, 7 % active, 30
-surnames, so a surname is in ~3 % of cases).  A real server (``charterdesk runserver``, DEBUG
-off) answers on ``--port``; one signed-in employee's session asks each page over a kept-alive
-HTTP connection, ``--runs`` times per scenario after a warm-up, and the time is the client's
+surnames, so a surname is in ~3 % of cases).  The production server (gunicorn with
+``config/gunicorn.conf.py``, DEBUG off) answers on ``--port``; ``--server runserver`` measures
+Django's development server instead and ``--server both`` the two side by side (the development
+server sends a response's headers and body in two writes without TCP_NODELAY, so Nagle's algorithm
+and the client's delayed ACK add up to ~40 ms to each response on a kept-alive connection, and it
+opens a database connection per request).  One signed-in employee's session asks each page over a
+kept-alive HTTP connection, ``--runs`` times per scenario after a warm-up, and the time is the client's
 (request sent to last byte read).  Every scenario is measured twice in the same run: with the
 ``case_due`` index on (next_due_at, id) that serves "all statuses", and without it (dropped,
 then made again), so the difference is not the noise of a shared machine.
@@ -48,8 +52,15 @@ class Session:
         if body:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
-        self.conn.request(method, path, body=body or None, headers=headers)
-        response = self.conn.getresponse()
+        try:
+            self.conn.request(method, path, body=body or None, headers=headers)
+            response = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # The server closed an idle kept-alive connection (gunicorn's keepalive): a browser
+            # opens a new one and asks again, so does this.
+            self.conn.close()
+            self.conn.request(method, path, body=body or None, headers=headers)
+            response = self.conn.getresponse()
         data = response.read()
         for name, value in response.getheaders():
             if name.lower() == "set-cookie":
@@ -70,16 +81,27 @@ class Session:
         assert status == 302, f"sign-in failed: {status}"
 
 
+SERVERS = ("gunicorn", "runserver")
+
+
 def start_server(
-    port: int, database_url: str, pythonpath: str | None = None
+    port: int, database_url: str, pythonpath: str | None = None, kind: str = "gunicorn"
 ) -> subprocess.Popen[bytes]:
+    """The production server (gunicorn with ``config/gunicorn.conf.py``: gthread workers, kept
+    database connections, TCP_NODELAY on its sockets), or Django's development server."""
     env = dict(os.environ, DATABASE_URL=database_url, DEBUG="0")
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
+    tree = Path(pythonpath) if pythonpath else ROOT
+    if kind == "gunicorn":
+        env["CHARTERDESK_BIND"] = f"127.0.0.1:{port}"
+        command = ["-m", "gunicorn", "-c", str(tree / "config" / "gunicorn.conf.py"), "config.wsgi"]
+    else:
+        command = ["-m", "charterdesk", "runserver", "--noreload", f"127.0.0.1:{port}"]
     server = subprocess.Popen(
-        [sys.executable, "-m", "charterdesk", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        [sys.executable, *command],
         env=env,
-        cwd=pythonpath or None,  # ``-m`` puts the working directory first on the path
+        cwd=tree,  # ``-m`` puts the working directory first on the path
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -207,37 +229,43 @@ def explain_all_statuses(database_url: str) -> dict[bool, str]:
     return found
 
 
-def compare_trees(args: argparse.Namespace, database_url: str, plan: dict[str, list[str]]) -> None:
-    """This tree's code against ``--before-tree``'s (a copy of another commit's ``charterdesk``
-    and ``config``, e.g. ``git archive``), one server each on the same database, passes alternated
-    (after, before, after, before) so the machine's drift hits both alike."""
-    servers = {
-        "after": start_server(args.port, database_url),
-        "before": start_server(args.port + 1, database_url, pythonpath=args.before_tree),
+def compare(
+    args: argparse.Namespace,
+    database_url: str,
+    plan: dict[str, list[str]],
+    servers: dict[str, tuple[str | None, str]],
+) -> None:
+    """Two servers on the same database (label: source tree or None for this one, server kind),
+    on ``--port`` and ``--port + 1``, passes alternated (a, b, a, b) so the machine's drift hits
+    both alike."""
+    labels = list(servers)
+    running = {
+        label: start_server(args.port + i, database_url, pythonpath=tree, kind=kind)
+        for i, (label, (tree, kind)) in enumerate(servers.items())
     }
-    figures: dict[str, list[dict[str, list[float]]]] = {"after": [], "before": []}
+    figures: dict[str, list[dict[str, list[float]]]] = {label: [] for label in labels}
     try:
         sessions = {}
-        for label, port in (("after", args.port), ("before", args.port + 1)):
-            sessions[label] = Session(port)
+        for i, label in enumerate(labels):
+            sessions[label] = Session(args.port + i)
             sessions[label].sign_in("bench0", "bench-pass-123")
-        for label in ("after", "before", "after", "before"):
+        for label in labels * 2:
             figures[label].append(measure(sessions[label], plan, args.runs // 2))
             print(f"  pass {label} done", flush=True)
     finally:
-        for server in servers.values():
+        for server in running.values():
             server.terminate()
             server.wait(timeout=20)
     load = os.getloadavg()
     print(f"load average after: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
     print(f"\n{args.cases:,} cases over HTTP (ms, client time; {args.runs} requests per scenario)")
-    print(f"{'scenario':46} {'before p50':>10} {'p95':>7}   {'after p50':>9} {'p95':>7}")
+    print(f"{'scenario':46}" + "".join(f" {label + ' p50':>18} {'p95':>7}" for label in labels))
     for name in plan:
         row = []
-        for label in ("before", "after"):
+        for label in labels:
             times = [t for run in figures[label] for t in run[name]]
-            row.append(f"{statistics.median(times):10.1f} {pct(times, 95):7.1f}")
-        print(f"{name:46} {row[0]}   {row[1]}")
+            row.append(f" {statistics.median(times):18.1f} {pct(times, 95):7.1f}")
+        print(f"{name:46}" + "".join(row))
 
 
 def main() -> None:
@@ -251,6 +279,12 @@ def main() -> None:
         "--before-tree",
         help="a source tree of the code before a change (charterdesk/ and config/): measure it "
         "against this tree's on the same data, on --port + 1, instead of with/without case_due",
+    )
+    parser.add_argument(
+        "--server",
+        choices=(*SERVERS, "both"),
+        default="gunicorn",
+        help="the production server (default), Django's development server, or both side by side",
     )
     parser.add_argument("--only", default="", help="measure only the scenarios starting so")
     parser.add_argument(
@@ -277,10 +311,20 @@ def main() -> None:
     connection.close()
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f}")
+    if args.before_tree and args.server == "both":
+        parser.error("--before-tree compares one kind of server: --server gunicorn or runserver")
     if args.before_tree:
-        compare_trees(args, database_url, plan)
+        compare(
+            args,
+            database_url,
+            plan,
+            {"before": (args.before_tree, args.server), "after": (None, args.server)},
+        )
         return
-    server = start_server(args.port, database_url)
+    if args.server == "both":
+        compare(args, database_url, plan, {kind: (None, kind) for kind in SERVERS})
+        return
+    server = start_server(args.port, database_url, kind=args.server)
     try:
         session = Session(args.port)
         session.sign_in("bench0", "bench-pass-123")
