@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 from django.utils import formats, timezone
+from django.utils.dates import MONTHS_3
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -27,7 +28,11 @@ def when(value: datetime | None) -> str:
     if not value:
         return ""
     local = timezone.localtime(value)
-    return formats.date_format(local, "j M Y H:i" if _english() else "d.m.Y H:i")
+    # What ``date_format(local, "j M Y H:i" / "d.m.Y H:i")`` gives, at a fifth of its cost (the
+    # inbox calls this twice per row; tests/desk/test_formatting.py compares the two).
+    if _english():
+        return f"{local.day} {MONTHS_3[local.month].title()} {local:%Y %H:%M}"
+    return f"{local:%d.%m.%Y %H:%M}"
 
 
 @register.filter
