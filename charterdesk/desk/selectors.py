@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,7 +22,7 @@ from charterdesk.cases.access import cases_visible_to, sees_every_case_of
 from charterdesk.cases.models import Attachment, Case, CaseEvent, Direction, Message, MessageKind
 from charterdesk.cases.status import ACTIVE
 from charterdesk.directory.models import Employee, ExternalInstitution
-from charterdesk.search.query import is_reference, search_cases
+from charterdesk.search.query import is_reference, search_cases, walk_for_matches
 from charterdesk.standard.events import Event
 
 PAGE_SIZE = 50
@@ -339,21 +339,33 @@ def _search_rows(
     *, employee: Employee, filters: InboxFilters, cursor: Cursor | None, now: datetime, size: int
 ) -> list[Case]:
     """A page of a search in deadline order, read in its two parts: the matches with a deadline
-    (sorted by it), then — only if the page is not full — those without (sorted by id).  Each part
-    is one GIN scan of the search documents narrowed to its side (search/query.py), so the first
-    page of a common word over all statuses reads the few matches with a deadline, not every
-    match in the archive."""
+    (sorted by it), then — only if the page is not full — those without (sorted by id).  The first
+    part is one GIN scan of the documents with a deadline (their own partial index, search/0003),
+    so the first page of a common word over all statuses reads the few matches with a deadline,
+    not every match in the archive; the second walks the archive in id order when the word is
+    common, else scans the whole index."""
     rows: list[Case] = []
+    plain = replace(filters, query="")  # the same view without the search, for the walk
+
+    def part(deadline: bool, need: int) -> list[Case]:
+        def narrowed(f: InboxFilters) -> QuerySet[Case]:
+            cases = inbox_queryset(employee=employee, filters=f, now=now, deadline=deadline)
+            if cursor is not None and deadline:
+                cases = after(cases, cursor)
+            elif cursor is not None and cursor.value is None:
+                cases = cases.filter(pk__gt=cursor.pk)
+            return cases
+
+        # With a deadline: the index of those documents alone (search/0003) is small.  Without
+        # one (the archive, 90 % of the cases): a common word is looked for by walking the page's
+        # own order first (search/query.py, walk_for_matches).
+        walked = None if deadline else walk_for_matches(narrowed(plain), filters.query, need)
+        return walked if walked is not None else list(narrowed(filters)[:need])
+
     if cursor is None or cursor.value is not None:
-        cases = inbox_queryset(employee=employee, filters=filters, now=now, deadline=True)
-        if cursor is not None:
-            cases = after(cases, cursor)
-        rows = list(cases[: size + 1])
+        rows = part(True, size + 1)
     if len(rows) <= size:
-        cases = inbox_queryset(employee=employee, filters=filters, now=now, deadline=False)
-        if cursor is not None and cursor.value is None:
-            cases = cases.filter(pk__gt=cursor.pk)
-        rows += list(cases[: size + 1 - len(rows)])
+        rows += part(False, size + 1 - len(rows))
     return rows
 
 
