@@ -140,6 +140,10 @@ def test_the_phone_pages_and_the_report_show_the_demo_calls(demo, client):
         assert call_figures(late).rings_text in call_page.content.decode()
         assert "<td>101</td>" in call_page.content.decode()  # both phones that rang
         assert "<td>102</td>" in call_page.content.decode()
+        assert "pēc 4. signāla" in call_page.content.decode()
+        missed = next(c for c in calls if c.state == CallState.MISSED)
+        call_page = client.get(f"/phone/calls/{missed.pk}/", HTTP_ACCEPT_LANGUAGE="lv")
+        assert "pēc 4. signāla" in call_page.content.decode()  # rang out past ring 4
         owed = Callback.objects.filter(made_at__isnull=True).select_related("case")
         callbacks = client.get("/phone/callbacks/", HTTP_ACCEPT_LANGUAGE="lv").content.decode()
         assert all(cb.case.reference in callbacks for cb in owed)
@@ -148,6 +152,7 @@ def test_the_phone_pages_and_the_report_show_the_demo_calls(demo, client):
         assert measures.total.within < measures.total.measured  # the late and the missed call
         page = client.get("/phone/measures/", {"day": f"{day:%Y-%m-%d}"})
         assert f"({measures.total.within}/{measures.total.measured})" in page.content.decode()
+        assert '<th scope="row">+371 67 774 010</th>' in page.content.decode()  # the line
         # The compliance report counts the callbacks [PHONE-ONE-CONTACT]: kept, and one late.
         report = compliance_report(period=Period.month_of(2026, 11), scope=Scope.everything())
         one_contact = report.figure("PHONE-ONE-CONTACT").total
@@ -158,3 +163,5 @@ def test_the_phone_pages_and_the_report_show_the_demo_calls(demo, client):
         assert page.status_code == 200
         shown = page.context["report"].figure("PHONE-ONE-CONTACT").total
         assert shown.counted >= 1 and "PHONE-ONE-CONTACT" in page.content.decode()
+        # [PHONE-RING]'s target in the reader's words (was "ne vairāk kā 4 (rings)")
+        assert "ne vēlāk kā pēc 4. signāla" in page.content.decode()
