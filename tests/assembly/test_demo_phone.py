@@ -157,6 +157,13 @@ def test_the_phone_pages_and_the_report_show_the_demo_calls(demo, client):
         report = compliance_report(period=Period.month_of(2026, 11), scope=Scope.everything())
         one_contact = report.figure("PHONE-ONE-CONTACT").total
         assert one_contact.kept >= 5 and one_contact.broken == 1
+        # [PHONE-RING] from the calls, as the phone measures count them.
+        november = [
+            measure_day(datetime(d.year, d.month, d.day, 12, tzinfo=NOW.tzinfo)) for d in DAYS[:3]
+        ]
+        ring = report.figure("PHONE-RING").total
+        assert ring.kept == sum(m.total.within for m in november) > 0
+        assert ring.broken == sum(m.total.measured - m.total.within for m in november) > 0
         client.logout()
         assert client.login(username="laura", password="demo-altum-2026")
         page = client.get("/reports/", {"period": "2026-11"}, HTTP_ACCEPT_LANGUAGE="lv")
@@ -165,3 +172,6 @@ def test_the_phone_pages_and_the_report_show_the_demo_calls(demo, client):
         assert shown.counted >= 1 and "PHONE-ONE-CONTACT" in page.content.decode()
         # [PHONE-RING]'s target in the reader's words (was "ne vairāk kā 4 (rings)")
         assert "ne vēlāk kā pēc 4. signāla" in page.content.decode()
+        assert page.context["report"].figure("PHONE-RING").total.kept > 0
+        drill = client.get("/reports/PHONE-RING/", {"period": "2026-11"}, HTTP_ACCEPT_LANGUAGE="lv")
+        assert drill.status_code == 200 and 'id="from-calls"' in drill.content.decode()
