@@ -29,6 +29,7 @@ from charterdesk.assembly.demo_data import (
     REQUESTS_LV,
     STAFF,
 )
+from charterdesk.assembly.demo_phone import load_phone_demo
 from charterdesk.cases import services as cs
 from charterdesk.cases.models import Case, Message
 from charterdesk.channels.email.intake.process import process_pending
@@ -199,6 +200,7 @@ def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogi
     ]
     plans(staff)
     if Case.objects.exists():
+        load_phone_demo(staff, now)  # a demo database loaded before the demo had calls
         return logins
 
     clients = []
@@ -348,5 +350,6 @@ def load_demo(*, seed: int = 2026, now: datetime | None = None) -> list[DemoLogi
             cs.case_resolve(case=case, by=worker)
             cs.case_close(case=case, by=worker)
     consultations(staff, clients, programmes, now)
+    load_phone_demo(staff, now)
     _quarantine_one()
     return logins

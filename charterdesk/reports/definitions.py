@@ -19,6 +19,11 @@ def target_text(commitment: Commitment) -> str:
             "rate": percent(commitment.target_rate),
         }
     if commitment.kind is Kind.THRESHOLD and commitment.threshold is not None:
+        if commitment.threshold.unit == "rings":  # [PHONE-RING], in the reader's language
+            return _("by ring %(value)s, in %(rate)s of cases") % {
+                "value": f"{commitment.threshold.value:g}",
+                "rate": percent(commitment.target_rate),
+            }
         return _("at most %(value)s %(unit)s, in %(rate)s of cases") % {
             "value": f"{commitment.threshold.value:g}",
             "unit": commitment.threshold.unit,

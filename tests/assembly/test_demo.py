@@ -3,46 +3,33 @@ programme, a mail in quarantine, and acknowledgements sent on time (not a week l
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
-import time_machine
+from django.db.models import F, Q
 
-from charterdesk.assembly.demo import load_demo
 from charterdesk.assembly.demo_data import CASE_COUNT
 from charterdesk.cases.models import Attachment, Case, CaseEvent, Message
 from charterdesk.cases.status import ACTIVE
 from charterdesk.channels.email.models import InboundEmail
 from charterdesk.desk.selectors import PAGE_SIZE
-from charterdesk.directory.config import load_config
 from charterdesk.directory.models import Programme
-from charterdesk.outbox.defaults import install_default_templates
 from charterdesk.outbox.models import MessageTemplate
-from charterdesk.sla.checks import sla_sweep
 from charterdesk.sla.models import Timer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
-NOW = datetime.fromisoformat("2026-12-02T11:00+02:00")  # a Wednesday morning
-
-
-@pytest.fixture
-def demo():
-    with time_machine.travel(NOW, tick=False):
-        load_config()
-        install_default_templates()
-        load_demo()
-        sla_sweep()  # what `charterdesk demo` runs at start-up
-    return NOW
-
 
 def test_the_demo_looks_like_a_working_day(demo):
-    # CASE_COUNT cases from the channels, and the ones the day's consultations opened
-    # (walk-ins and bookings without a case: tests/assembly/test_demo_appointments.py)
+    # CASE_COUNT cases from the channels, the ones the day's consultations opened (walk-ins and
+    # bookings without a case: tests/assembly/test_demo_appointments.py), and the ones calls
+    # opened: callback cases, and the new cases of call notes (tests/assembly/test_demo_phone.py)
     from charterdesk.appointments.models import Appointment
 
     booked = Appointment.objects.values("case_id")
-    assert Case.objects.exclude(pk__in=booked).count() == CASE_COUNT
+    by_calls = Case.objects.filter(
+        Q(callback_calls__isnull=False) | Q(calls__note_written_at=F("created_at"))
+    ).values("pk")
+    assert by_calls.exists()
+    assert Case.objects.exclude(pk__in=booked).exclude(pk__in=by_calls).count() == CASE_COUNT
     assert Case.objects.filter(status__in=[s.value for s in ACTIVE]).count() > PAGE_SIZE
     assert Attachment.objects.filter(message__direction="in").count() >= 3
     for programme in Programme.objects.all():

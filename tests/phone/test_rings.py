@@ -84,3 +84,15 @@ title.en = "x"
     policy = parse_policy(text + 'again_within = "3 working days"\n', tmp_path / "p.toml")
     assert policy["PHONE-ONE-CONTACT"].again_within.amount == 3
     assert get_policy()["PHONE-ONE-CONTACT"].again_within.amount == 3
+
+
+def test_a_share_is_rounded_not_cut_off():
+    from django.utils import translation
+
+    from charterdesk.channels.phone.templatetags.phone_tags import percent
+
+    with translation.override("lv"):
+        assert percent(2 / 3) == "66,7 %"  # number_format alone gives 66,6
+        assert percent(0.8) == "80,0 %"
+    with translation.override("en"):
+        assert percent(1 / 3) == "33.3 %"

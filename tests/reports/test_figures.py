@@ -84,7 +84,8 @@ def test_the_report_is_a_constant_number_of_queries(month):
         _timer(month.cases["c3"], R, month.timers["c1k"].due_at, "k")
     with CaptureQueriesContext(connection) as big:
         report = compute_report(period=NOV, scope=Scope.everything(), as_of=AS_OF)
-    assert len(big.captured_queries) == len(small.captured_queries) <= 4
+    # timers, events, PHONE-RING's calls, surveys, feedback
+    assert len(big.captured_queries) == len(small.captured_queries) <= 5
     assert report.figure(R).total == c(24, 1, 2)
 
 

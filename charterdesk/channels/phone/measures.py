@@ -24,6 +24,7 @@ from charterdesk.calendar import get_calendar
 from charterdesk.channels.phone.models import Call, Callback, CallSample, CallState
 from charterdesk.channels.phone.rings import RingRule
 from charterdesk.channels.phone.selectors import call_figures, ring_rule
+from charterdesk.core.validators import format_phone
 from charterdesk.standard import get_policy
 
 
@@ -133,7 +134,7 @@ def measure_day(day: datetime, *, now: datetime | None = None) -> DayMeasures:
     total = Row("")
     for call in calls:
         _count(total, call, rule)
-    by_line = _group(calls, lambda c: c.line_number or "—", rule)
+    by_line = _group(calls, lambda c: format_phone(c.line_number) or "—", rule)
     by_queue = _group(calls, lambda c: c.queue or None, rule)
     by_employee = _group(calls, lambda c: c.answered_by.full_name if c.answered_by else None, rule)
 

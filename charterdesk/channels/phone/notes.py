@@ -48,16 +48,18 @@ def call_note_write(
     case: Case | None = None,
     subject: str = "",
     callback_by: datetime | None = None,
+    at: datetime | None = None,
 ) -> Case:
     """The employee's note of a call, on an existing case or a new one, with the outcome:
     answered on the call (the case is resolved), or a callback promised by a moment
-    [PHONE-ONE-CONTACT] — at the latest the policy's duration on the business calendar."""
+    [PHONE-ONE-CONTACT] — at the latest the policy's duration on the business calendar.
+    ``at``: when the note was written (default now; the demo replays its past days)."""
     body = (body or "").strip()
     if not body:
         raise CaseError(_("Write what the caller asked and what you answered."))
     if outcome not in (Outcome.ANSWERED, Outcome.CALLBACK):
         raise CaseError(_("Choose the outcome: answered on the call, or a callback."))
-    now = timezone.now()
+    now = at or timezone.now()
     latest = None
     if outcome == Outcome.CALLBACK:
         if callback_by is None:
@@ -117,15 +119,18 @@ def call_note_write(
 
 
 @transaction.atomic
-def callback_make(*, callback: Callback, by: Employee, note: str) -> Callback:
-    """The employee called the client back; the note says what was answered."""
+def callback_make(
+    *, callback: Callback, by: Employee, note: str, at: datetime | None = None
+) -> Callback:
+    """The employee called the client back; the note says what was answered (``at``: when,
+    default now)."""
     note = (note or "").strip()
     if not note:
         raise CaseError(_("Write what you told the client on the callback."))
     locked = Callback.objects.select_for_update().get(pk=callback.pk)
     if locked.made_at is not None:
         raise CaseError(_("This callback is already recorded."))
-    now = timezone.now()
+    now = at or timezone.now()
     case = locked.case
     case_add_message(
         case=case,

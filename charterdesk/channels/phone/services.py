@@ -349,8 +349,10 @@ def callback_latest(*, start: datetime | None = None) -> datetime:
 
 
 def _open_callback_case(call: Call) -> None:
-    """A missed or abandoned call owes a callback: a case of its own, with the timer."""
-    now = timezone.now()
+    """A missed or abandoned call owes a callback: a case of its own, with the timer, from the
+    moment the caller stopped hearing the ringing tone (not when the event reached us: a call
+    imported from yesterday's ``queue_log`` owed its callback since yesterday)."""
+    now = min(call.alerting_end or timezone.now(), timezone.now())
     client = call.client or client_create(name=format_phone(call.caller), phone=call.caller)
     language = client.language or "lv"
     with translation.override(language):

@@ -36,6 +36,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from charterdesk.cases.models import CaseEvent
+from charterdesk.reports.figures.calls import ring_rows
 from charterdesk.reports.figures.satisfaction import (
     rollup_satisfaction,
     satisfaction_rows,
@@ -175,6 +176,7 @@ def live_cube(
                 row.update(k=0, x=0, b=0, n=r["n"])
                 rows.append(row)
     if start < min(end, as_of):
+        rows.extend(ring_rows(policy, start, min(end, as_of), scope))  # no timers: the calls
         rows.extend(satisfaction_rows(start, min(end, as_of), scope))
     return rows
 

@@ -12,7 +12,7 @@ def percent(value: float | None) -> str:
     """``95,2 %`` in Latvian, ``95.2 %`` in English."""
     if value is None:
         return "—"
-    return f"{number_format(value * 100, 1)} %"
+    return f"{number_format(round(value * 100, 1), 1)} %"  # rounded: number_format cuts off
 
 
 @register.filter
