@@ -196,3 +196,25 @@ def test_calls_measures_and_sampling_pages(desk):
     assert r.status_code == 302
     sample = CallSample.objects.get()
     assert sample.greeting_given and not sample.answer_complete and sample.by == janis
+
+
+def test_a_call_note_on_the_callers_email_case_is_a_phone_message_and_starts_no_email_timer(desk):
+    """The caller rings about a case that came by e-mail: the note joins that case as what was
+    said on the phone, so no e-mail commitment ([EMAIL-ACK], [EMAIL-REPLY-1BD]) starts from it."""
+    from charterdesk.cases.services import case_open
+
+    exchange, anna, _j, ilze = desk
+    case = case_open(client=ilze, channel="email", subject="Par aizdevumu")
+    timers_before = set(Timer.objects.filter(case=case).values_list("pk", flat=True))
+    call = _ring(exchange, "c9", "101", answer=True, end=True)
+    response = signed_in(anna).post(
+        f"/phone/calls/{call.pk}/",
+        {"case": str(case.pk), "body": "Pateicu termiņu.", "outcome": "answered"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    message = case.messages.get(kind=MessageKind.CALL)
+    assert message.channel == "phone"
+    new = Timer.objects.filter(case=case).exclude(pk__in=timers_before)
+    assert not new.filter(commitment_id__startswith="EMAIL").exists(), list(
+        new.values_list("commitment_id", flat=True)
+    )

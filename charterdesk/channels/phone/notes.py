@@ -98,6 +98,7 @@ def call_note_write(
         case=case,
         direction=Direction.INBOUND,
         kind=MessageKind.CALL,
+        channel=Channel.PHONE,  # said on the phone, whatever way the case came (no e-mail timer)
         body=body,
         author=None,
         sender=locked.caller,
@@ -136,6 +137,7 @@ def callback_make(
         case=case,
         direction=Direction.OUTBOUND,
         kind=MessageKind.CALL,
+        channel=Channel.PHONE,  # told by phone: recorded as such, never an e-mail
         body=note,
         author=by,
         meta={"callback": locked.pk},
