@@ -49,3 +49,32 @@ def test_the_collector_is_back_after_a_command_that_fails(monkeypatch: pytest.Mo
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+def test_the_console_script_ends_at_once_with_its_output_complete(tmp_path: Any) -> None:
+    """Run from the console, a finished command ends without the interpreter's teardown
+    (``cli._leave``): exit status 0 and every line written, also through a pipe."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CHARTERDESK_VAR_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "charterdesk", "help", "--commands"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    names = done.stdout.split()
+    assert "email" in names and "migrate" in names and names == sorted(names)
+    failed = subprocess.run(
+        [sys.executable, "-m", "charterdesk", "email", "import", str(tmp_path / "nothing")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert failed.returncode == 1  # a command error still ends as before
