@@ -23,10 +23,23 @@ def database_url(name: str) -> str:
     return f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
 
 
+def compile_bytecode() -> None:
+    """Write the project's bytecode (``__pycache__``), as installing the package does.  The
+    project machine sets ``PYTHONDONTWRITEBYTECODE``, so without this every timed command compiled
+    the ~170 modules it imports from source: ~0.1 s of CPU a deployed command does not spend."""
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(ROOT / "charterdesk"), str(ROOT / "config")],
+        check=True,
+    )
+
+
 def fresh_database(name: str) -> dict[str, str]:
     """Drop and create ``name``, migrate it, load the default configuration and give four
-    programmes their own mailbox addresses.  Returns the environment for the commands."""
+    programmes their own mailbox addresses.  Returns the environment for the commands.  The
+    project's bytecode is written first (``compile_bytecode``)."""
     import psycopg
+
+    compile_bytecode()
 
     with closing(psycopg.connect(dbname="postgres", autocommit=True, **PG)) as conn:  # type: ignore[arg-type]
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -134,7 +147,10 @@ def report(
     )
     if found["attachments"] != manifest["attachments"]:
         print("  ATTACHMENTS MISSING")
-    print(f"  machine state: the parser takes {parser_reference():.3f} ms per message now")
+    print(
+        f"  machine state: the parser takes {parser_reference():.3f} ms per message now; "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
 
 
 def parser_reference(limit: int = 2000) -> float:

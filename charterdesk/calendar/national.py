@@ -16,9 +16,12 @@ the holidays below) and any Cabinet order published after the package release; t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib.util
+import sys
+from collections.abc import Callable, Mapping
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import holidays
@@ -26,6 +29,34 @@ import holidays
 from charterdesk.calendar.kinds import DayInfo, DayKind
 
 COUNTRY = "LV"
+_MODULE = "holidays.countries.latvia"
+
+
+@lru_cache(maxsize=1)
+def _latvia() -> Callable[..., Any]:
+    """The package's Latvia class.  ``holidays.country_holidays("LV")`` finds it by importing
+    ``holidays.countries``, whose ``__init__`` imports all ~250 countries (300 modules, ~80 ms of
+    CPU in every process that computes a deadline, e.g. each e-mail import); the one module that
+    defines Latvia imports only the package's shared base classes, so it is loaded by itself (not
+    entered in ``sys.modules``: the package's own import of it stays as it is).  Its translations
+    are found by country code, as the package's entry point finds them.  If the package's layout
+    changes, its entry point is used (``tests/calendar`` checks the two give the same days)."""
+    if _MODULE in sys.modules:
+        return sys.modules[_MODULE].Latvia  # type: ignore[no-any-return]
+    path = Path(holidays.__file__).with_name("countries") / "latvia.py"
+    spec = importlib.util.spec_from_file_location("_charterdesk_holidays_latvia", path)
+    if spec is None or spec.loader is None or not path.exists():
+        return _entry_point
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+        return module.Latvia  # type: ignore[no-any-return]
+    except Exception:
+        return _entry_point
+
+
+def _entry_point(**options: Any) -> Any:
+    return holidays.country_holidays(COUNTRY, **options)
 
 
 def _substitutions(calendar: Any, year: int) -> dict[date, date]:
@@ -53,8 +84,9 @@ def _worked_label(replaces: date | None) -> str:
 @lru_cache(maxsize=64)
 def latvian_days(year: int, language: str = "lv") -> Mapping[date, DayInfo]:
     """The dates of ``year`` that are not ordinary weekdays/weekend days in Latvia."""
-    with_observed = holidays.country_holidays(COUNTRY, years=year, language=language)
-    statutory = holidays.country_holidays(COUNTRY, years=year, observed=False, language=language)
+    latvia = _latvia()
+    with_observed = latvia(years=year, language=language)
+    statutory = latvia(years=year, observed=False, language=language)
     moved = _substitutions(with_observed, year)
     days: dict[date, DayInfo] = {}
     for day, name in sorted(with_observed.items()):
@@ -69,9 +101,7 @@ def latvian_days(year: int, language: str = "lv") -> Mapping[date, DayInfo]:
     # A worked Saturday whose pairing lies in the other year (e.g. a January day off worked in
     # December): look at the neighbouring years' tables too.
     for other in (year - 1, year + 1):
-        for off, worked in _substitutions(
-            holidays.country_holidays(COUNTRY, years=other, language=language), other
-        ).items():
+        for off, worked in _substitutions(latvia(years=other, language=language), other).items():
             if worked.year == year and worked not in days:
                 days[worked] = DayInfo(DayKind.WORKING, _worked_label(off), off)
     return days

@@ -66,8 +66,12 @@ def _plain_type(field: Field[Any, Any]) -> type | None:
     return None
 
 
-def _preparer(field: Field[Any, Any], connection: BaseDatabaseWrapper) -> Callable[[Any], Any]:
+def preparer(field: Field[Any, Any], connection: BaseDatabaseWrapper) -> Callable[[Any], Any]:
+    """``field.get_db_prep_save`` for ``connection``, skipped for a value psycopg takes as it is
+    (PostgreSQL only: other backends convert even plain values their own way)."""
     slow = field.get_db_prep_save
+    if connection.vendor != "postgresql":
+        return lambda v: slow(v, connection)
     plain = _plain_type(field)
     if plain is datetime:  # aware only: a naive one is made aware by Django's rules
         return lambda v: (
@@ -111,7 +115,7 @@ def copy_insert(objs: Sequence[M], *, with_pks: bool = False) -> Sequence[M]:
         include_pk = all(obj.pk is not None for obj in objs)
         fields = _concrete_fields(model, include_pk)
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        prepared = [(f.attname, _preparer(f, connection)) for f in fields]
+        prepared = [(f.attname, preparer(f, connection)) for f in fields]
         raw_cursor = cursor.cursor  # psycopg's own cursor
         with raw_cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for obj in objs:

@@ -147,3 +147,38 @@ def test_shortening_cuts_across_a_break():
     assert cal.day(date(2025, 12, 23)).intervals == ((time(8, 0), time(11, 30)),)
     cal = BusinessCalendar(weekly, shortening=timedelta(minutes=90))
     assert cal.day(date(2025, 12, 23)).intervals == ((time(8, 0), time(11, 0)),)
+
+
+@pytest.mark.parametrize("language", ["lv", "en"])
+def test_latvia_loaded_alone_gives_the_packages_days(language: str) -> None:
+    """``national._latvia`` loads only the module of Latvia (not the package's 250 countries):
+    the same days, names and moved working days as ``holidays.country_holidays("LV")``."""
+    import holidays
+
+    from charterdesk.calendar import national
+
+    latvia = national._latvia()
+    assert latvia is not national._entry_point  # the module was loaded by itself
+    for year in range(2000, 2031):
+        for observed in (True, False):
+            alone = latvia(years=year, observed=observed, language=language)
+            package = holidays.country_holidays(
+                "LV", years=year, observed=observed, language=language
+            )
+            assert dict(alone.items()) == dict(package.items()), (year, observed)
+            assert alone.weekend_workdays == package.weekend_workdays, year
+            assert alone.special_public_holidays == package.special_public_holidays
+
+
+def test_a_deadline_imports_no_other_country() -> None:
+    """Computing Latvia's days in a fresh process loads no other country's module."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from charterdesk.calendar.national import latvian_days; "
+        "latvian_days(2026); latvian_days(2027, 'en'); "
+        "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from charterdesk.cases.access import require_change
 from charterdesk.cases.errors import ConcurrentChange, IllegalTransition
-from charterdesk.cases.models import Case, Message
-from charterdesk.cases.recording import record_event
+from charterdesk.cases.models import Case, CaseEvent, Message
+from charterdesk.cases.recording import new_event, record_events
 from charterdesk.cases.status import TRANSITIONS, Status
 from charterdesk.directory.models import Employee
 from charterdesk.standard.events import Event
@@ -43,6 +43,40 @@ def check_transition(case: Case, target: Status) -> None:
         raise IllegalTransition(case.reference, current.value, target.value, allowed)
 
 
+def status_moved(
+    case: Case,
+    target: Status,
+    *,
+    by: Employee | None,
+    at: datetime | None = None,
+    message: Message | None = None,
+    **params: object,
+) -> tuple[list[str], list[CaseEvent]]:
+    """Move ``case`` to ``target`` in memory (the transition checked, ``closed_at`` kept): the one
+    rule of a status change, for one case or a batch.  Returns the fields it changed and its
+    status event, unsaved (none for a move without one, e.g. from new or waiting to open)."""
+    check_transition(case, target)
+    previous = case.status
+    case.status = target
+    fields = ["status"]
+    if target is Status.CLOSED:
+        case.closed_at = at or timezone.now()
+        fields.append("closed_at")
+    elif previous == Status.CLOSED:
+        case.closed_at = None
+        fields.append("closed_at")
+    if target is Status.OPEN and previous not in (Status.NEW, Status.WAITING):
+        kind = Event.CASE_REOPENED
+    elif target in STATUS_EVENTS:
+        kind = STATUS_EVENTS[target]
+    else:
+        return fields, []
+    event = new_event(
+        case=case, type=kind, actor=by, at=at, message=message, previous=previous, **params
+    )
+    return fields, [event]
+
+
 def set_status(
     case: Case,
     target: Status,
@@ -54,36 +88,7 @@ def set_status(
     **params: object,
 ) -> None:
     """Move ``case`` (already locked) to ``target``; writes the status event unless told not to."""
-    check_transition(case, target)
-    previous = case.status
-    case.status = target
-    fields = ["status"]
-    if target is Status.CLOSED:
-        case.closed_at = at or timezone.now()
-        fields.append("closed_at")
-    elif previous == Status.CLOSED:
-        case.closed_at = None
-        fields.append("closed_at")
+    fields, events = status_moved(case, target, by=by, at=at, message=message, **params)
     case.save(update_fields=fields)
-    if not event:
-        return
-    if target is Status.OPEN and previous not in (Status.NEW, Status.WAITING):
-        record_event(
-            case=case,
-            type=Event.CASE_REOPENED,
-            actor=by,
-            at=at,
-            message=message,
-            previous=previous,
-            **params,
-        )
-    elif target in STATUS_EVENTS:
-        record_event(
-            case=case,
-            type=STATUS_EVENTS[target],
-            actor=by,
-            at=at,
-            message=message,
-            previous=previous,
-            **params,
-        )
+    if event:
+        record_events(events)

@@ -26,7 +26,7 @@ from charterdesk.cases.models import Case, CaseEvent, Channel, Direction, Messag
 from charterdesk.cases.recording import new_event, record_events
 from charterdesk.cases.references import reserve_references
 from charterdesk.cases.services._attachments import AttachmentData, attachment_rows
-from charterdesk.cases.services._common import check_transition
+from charterdesk.cases.services._common import status_moved
 from charterdesk.cases.status import Status
 from charterdesk.clients.models import Client
 from charterdesk.core.bulk import copy_insert
@@ -232,21 +232,10 @@ def case_receive_batch(items: Sequence[InboundItem]) -> list[Message]:
         )
         messages.append(message)
         if case.status in _REOPENING and not is_automatic(message):
-            check_transition(case, Status.OPEN)
-            previous = case.status
-            case.status = Status.OPEN
-            if previous == Status.CLOSED:
-                case.closed_at = None
-            if previous != Status.WAITING:
-                events.append(
-                    new_event(
-                        case=case,
-                        type=Event.CASE_REOPENED,
-                        at=now,
-                        previous=previous,
-                        reason="client wrote",
-                    )
-                )
+            # (no event from waiting: the client's answer is the awaited one)
+            events.extend(
+                status_moved(case, Status.OPEN, by=None, at=now, reason="client wrote")[1]
+            )
         events.append(
             new_event(
                 case=case,

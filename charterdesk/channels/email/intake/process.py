@@ -45,6 +45,7 @@ from charterdesk.channels.email.models import InboundEmail, InboundState, Quaran
 from charterdesk.channels.email.parsing import Address, ParsedAttachment, ParsedEmail
 from charterdesk.channels.email.parsing.model import TooComplex
 from charterdesk.channels.email.parsing.pool import ParseResult
+from charterdesk.core.bulk import preparer
 
 log = logging.getLogger(__name__)
 
@@ -220,10 +221,8 @@ def _save_rows(rows: list[InboundEmail]) -> None:
     ]
     columns = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
     table = connection.ops.quote_name(InboundEmail._meta.db_table)
-    params = [
-        [*(f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields), row.pk]
-        for row in rows
-    ]
+    prepared = [(f.attname, preparer(f, connection)) for f in fields]
+    params = [[*(prep(getattr(row, name)) for name, prep in prepared), row.pk] for row in rows]
     with connection.cursor() as cursor:
         # Table and column names come from the model, quoted; every value is a parameter.
         cursor.executemany(f"UPDATE {table} SET {columns} WHERE id = %s", params)  # nosec B608
