@@ -20,30 +20,13 @@ This module knows people (``directory``) and nothing of cases; the case rules th
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from enum import StrEnum
-from typing import Any, TypeVar
+from functools import cached_property
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 
 from charterdesk.directory.models import Employee, Team
-
-T = TypeVar("T")
-
-#: The keys under which a principal remembers the teams it leads and the programmes it holds.
-LED_TEAMS = "led_team_ids"
-PROGRAMMES = "programme_ids"
-
-# Bumped by ``access_changed``: every principal reads what it remembered again.
-_changes = 0
-
-
-def access_changed(**_: Any) -> None:
-    """A signal receiver (``SecurityConfig.ready``, ``CasesConfig.ready``): a team's lead,
-    someone's competences or the people named on a case changed, so what principals remembered
-    of them (``Principal.remembered``) is read again on next use."""
-    global _changes
-    _changes += 1
 
 
 class Role(StrEnum):
@@ -58,10 +41,9 @@ class Role(StrEnum):
 class Principal:
     """What the access rules need to know of one person.
 
-    Built from the employee row already loaded with the request, without a query.  What the
-    rules need beyond that row (the teams led, the programmes held; ``cases.access`` adds the
-    cases naming the person) is read once, when a rule first needs it, and remembered for the
-    principal's life — a request (``remembered``)."""
+    Built from the employee row already loaded with the request, without a query; the teams led
+    and the programmes held are read once, only when a rule needs them in Python (the database
+    rule, ``cases.access.visible_q``, reads them as subqueries)."""
 
     def __init__(
         self,
@@ -77,8 +59,6 @@ class Principal:
         self.employee_id = employee_id
         self.team_id = team_id
         self.client_id = client_id
-        self._remembered: dict[str, Any] = {}
-        self._remembered_at = -1
 
     def __repr__(self) -> str:
         return f"Principal(roles={sorted(self.roles)}, employee={self.employee_id})"
@@ -96,37 +76,14 @@ class Principal:
         """A quality manager reads and changes nothing."""
         return Role.QUALITY_MANAGER in self.roles
 
-    def remembered(self, key: str, read: Callable[[], T]) -> T:
-        """``read()``, called once for this principal and then remembered — read again only after
-        ``access_changed`` (someone's competences, a team's lead or who is named on a case
-        changed in this process: the services' own changes are seen at once)."""
-        if self._remembered_at != _changes:
-            self._remembered.clear()
-            self._remembered_at = _changes
-        if key not in self._remembered:
-            self._remembered[key] = read()
-        return self._remembered[key]  # type: ignore[no-any-return]
-
-    def remember(self, key: str, value: Any) -> None:
-        """Keep ``value`` as what ``remembered(key, …)`` would read (a query that read it with
-        more, ``cases.access.visible_sets``, saves the principal its own)."""
-        self.remembered(key, lambda: value)
-        self._remembered[key] = value
-
-    @property
+    @cached_property
     def led_team_ids(self) -> frozenset[int]:
-        return self.remembered(LED_TEAMS, self._read_led_team_ids)
-
-    @property
-    def programme_ids(self) -> frozenset[int]:
-        return self.remembered(PROGRAMMES, self._read_programme_ids)
-
-    def _read_led_team_ids(self) -> frozenset[int]:
         if self.employee_id is None:
             return frozenset()
         return frozenset(Team.objects.filter(lead_id=self.employee_id).values_list("pk", flat=True))
 
-    def _read_programme_ids(self) -> frozenset[int]:
+    @cached_property
+    def programme_ids(self) -> frozenset[int]:
         if self.employee_id is None:
             return frozenset()
         return frozenset(
