@@ -3,7 +3,8 @@
 ``free_slots`` answers with a small number of queries whatever the number of offices and
 consultants: one for the plan token, rule, consultants and offices (PostgreSQL), then one per read
 round of the bookings, in time order, until enough slots are found (docs/appointments.md, *Free
-slots*).  Plans are cached per process under the plan token; office calendars come from the
+slots*); from the second round on, one read of the per-day sums per 14 days searched lets it pass
+over the days booked full without reading their bookings (``loads.py``).  Plans are cached per process under the plan token; office calendars come from the
 per-process cache of ``charterdesk.calendar``.
 """
 
