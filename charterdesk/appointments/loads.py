@@ -23,7 +23,7 @@ from django.db.models import F
 from charterdesk.appointments.models import Appointment, AppointmentStatus, DayLoad
 
 DAY_S = 86400
-CHUNK = 14  # UTC days of sums read at a time
+CHUNK = 21  # UTC days of sums read at a time (arrays per day: a long chunk costs little)
 
 Row = tuple[int, int, list[tuple[int, int]]]  # consultant, office, windows (epoch seconds)
 # One UTC day's sums as columns: consultant -> index, blocked, span from, span until (a few

@@ -3,7 +3,7 @@
 ``free_slots`` answers with a small number of queries whatever the number of offices and
 consultants: one for the plan token, rule, consultants and offices (PostgreSQL), then one per read
 round of the bookings, in time order, until enough slots are found (docs/appointments.md, *Free
-slots*); from the second round on, one read of the per-day sums per 14 days searched lets it pass
+slots*); from the second round on, one read of the per-day sums per 21 days searched lets it pass
 over the days booked full without reading their bookings (``loads.py``).  Plans are cached per process under the plan token; office calendars come from the
 per-process cache of ``charterdesk.calendar``.
 """
