@@ -16,7 +16,9 @@ What it does:
    three months of bookings from "now" (Monday 11.01.2027 08:00): the first two weeks full, then
    every grid slot that fits taken with probability 0.7 — about 190,000 appointments, all under
    the exclusion constraint.  (They share a few cases: the slot search never reads the case.)
-   A 51st office gets 200 visits on one day (10 consultants × 20 consultations of 20 minutes, some
+   The triggers of ``appointments/0005`` fill the per-day sums (``DayLoad``) as the rows are
+   written; a database generated before that migration needs ``charterdesk migrate`` (which sums
+   the existing rows) before ``--reuse``.  A 51st office gets 200 visits on one day (10 consultants × 20 consultations of 20 minutes, some
    arrived, started, finished, late, with special needs).
 2. Times ``free_slots`` in-process (warm calendar cache, as in a running server): the next 10
    free slots for the programme across all 50 offices, at one office, and for the programme few

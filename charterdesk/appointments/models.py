@@ -297,6 +297,36 @@ class Appointment(models.Model):
         return self.ends_at - self.starts_at
 
 
+class DayLoad(models.Model):
+    """A consultant's live blocked time per UTC day (days since 1970-01-01, of ``blocked_from``),
+    kept by database triggers on every insert, update and delete of an appointment (migration
+    ``0005``), so the slot search can pass over days that are booked full without reading their
+    bookings (``loads.py``).
+
+    ``blocked_seconds`` is the sum of the live ranges' lengths, each rounded down to whole seconds
+    (the ranges of one consultant never overlap: ``0002_no_double_booking``), changed by deltas, so
+    concurrent bookings add up.  ``span_from`` / ``span_until`` hold every live range of the day
+    (epoch seconds, rounded outwards): a booking widens them, a cancellation leaves them, they
+    restart when the day had none left.  Not written by the application."""
+
+    consultant = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.IntegerField()
+    blocked_seconds = models.BigIntegerField(default=0)
+    live = models.IntegerField(default=0)  # how many live ranges: the span restarts at zero
+    span_from = models.BigIntegerField()
+    span_until = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "consultant"], name="day_load_day_consultant")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultant_id} {self.day} {self.blocked_seconds}"
+
+
 class LinkUse(models.Model):
     """A client's signed link (move, cancel, late) that was used: it works once."""
 

@@ -3,8 +3,9 @@ cached per process under the plan revision token (``plans_changed`` renews it)."
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Any
@@ -29,6 +30,12 @@ class Plans:
         default_factory=lambda: defaultdict(list)
     )
     leave: dict[int, list[tuple[date, date]]] = field(default_factory=lambda: defaultdict(list))
+    consultants: tuple[int, ...] = ()  # whose plans these are, at which offices (None: all)
+    offices: tuple[int, ...] | None = None
+
+    def key(self) -> tuple[object, ...]:
+        """What a day's plans depend on besides the plan revision's token and the date."""
+        return (self.consultants, self.offices)
 
     def for_day(self, day: date, weekday: int) -> dict[tuple[int, int], list[Window]]:
         """(consultant, office) → the consultant's windows there on ``day``, whose weekly plan is
@@ -75,12 +82,22 @@ class _PlanRows:
 
 
 _weekly_cache: dict[str, _PlanRows] = {}
+# The slot search's open windows per day of its last few searches (``candidates.Days``), which
+# go with the plans: emptied with them.
+days_cache: OrderedDict[tuple[object, ...], Any] = OrderedDict()
+days_lock = threading.Lock()
+
+
+def _forget_days() -> None:
+    with days_lock:
+        days_cache.clear()
 
 
 def plans_changed(**kwargs: Any) -> None:
     """Signal receiver: a plan, exception or leave was saved or deleted."""
     PlanRevision.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
     _weekly_cache.clear()
+    _forget_days()
 
 
 def _exception_rows(**where: Any) -> list[ExceptionRow]:
@@ -113,6 +130,7 @@ def _plan_rows(token: str) -> _PlanRows:
             since, weekly, _exception_rows(date__gte=since), _leave_rows(last_day__gte=since)
         )
         _weekly_cache.clear()
+        _forget_days()
         _weekly_cache[token] = cached
     return cached
 
@@ -122,7 +140,10 @@ def load_plans(
 ) -> Plans:
     """The weekly plans, exceptions and leave of [first, last] of the wanted consultants at the
     wanted offices."""
-    plans = Plans()
+    plans = Plans(
+        consultants=tuple(sorted(consultant_ids)),
+        offices=None if office_ids is None else tuple(sorted(office_ids)),
+    )
     wanted = set(consultant_ids)
     cached = _plan_rows(token)
     for weekday, rows in cached.weekly.items():

@@ -3,14 +3,14 @@
 ``free_slots`` answers with a small number of queries whatever the number of offices and
 consultants: one for the plan token, rule, consultants and offices (PostgreSQL), then one per read
 round of the bookings, in time order, until enough slots are found (docs/appointments.md, *Free
-slots*).  Plans are cached per process under the plan token; office calendars come from the
+slots*); from the second round on, one read of the per-day sums per 21 days searched lets it pass
+over the days booked full without reading their bookings (``loads.py``).  Plans are cached per process under the plan token; office calendars come from the
 per-process cache of ``charterdesk.calendar``.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -22,6 +22,8 @@ from django.db import connection
 from django.db.models import BigIntegerField, Func, QuerySet
 from django.utils import timezone
 
+from charterdesk.appointments.candidates import Days, start_of
+from charterdesk.appointments.loads import DayLoads, id_array
 from charterdesk.appointments.models import (
     Appointment,
     AppointmentStatus,
@@ -34,29 +36,14 @@ from charterdesk.appointments.slots import (
     Busy,
     Rule,
     Slot,
-    Window,
-    epoch_windows,
-    intersect,
-    merge,
     starts,
 )
 from charterdesk.appointments.slots import to_local as _to_local
-from charterdesk.calendar import get_calendar
-from charterdesk.calendar.kinds import DayKind
 from charterdesk.directory.models import Employee, Office, Programme
 
 TZ = ZoneInfo("Europe/Riga")
 CHUNK_DAYS = 7
 FIRST_ROUND_S = 3 * 3600  # the first read: three hours from the earliest start
-
-
-def plan_weekday(day: date) -> int:
-    """The weekday whose plans apply on ``day``: a Saturday worked in exchange for a moved working
-    day (national calendar) follows the plans of that day's weekday."""
-    info = get_calendar(None).national_day(day)
-    if info is not None and info.kind is DayKind.WORKING and info.replaces is not None:
-        return info.replaces.weekday()
-    return day.weekday()
 
 
 def rule_for(programme: Programme) -> Rule:
@@ -199,7 +186,7 @@ FROM (
              PARTITION BY consultant_id ORDER BY blocked_from, blocked_until
              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev
     FROM appointments_appointment
-    WHERE consultant_id = ANY(%(ids)s) AND status <> %(cancelled)s
+    WHERE consultant_id = ANY(CAST(%(ids)s AS bigint[])) AND status <> %(cancelled)s
       AND blocked_from >= %(lookback)s AND blocked_from < %(hi)s AND blocked_until > %(lo)s
       AND id <> %(exclude)s
   ) AS ranges
@@ -211,20 +198,20 @@ ORDER BY consultant_id, 2
 
 def _busy(
     consultant_ids: list[int], lo_s: int, hi_s: int, exclude: int | None, block_s: int
-) -> dict[int, list[tuple[int, int]]]:
+) -> dict[int, Busy]:
     """The consultants' blocked ranges overlapping [lo_s, hi_s) (epoch seconds, sorted by start),
     in one query ordered by consultant and start.  On PostgreSQL the ids go as one array
     parameter (``= ANY``), not as hundreds of ``IN`` parameters, and the ranges come merged into
-    islands (``_BUSY_SQL``: the same free slots, a fraction of the rows)."""
+    islands (``_BUSY_SQL``: the same free slots, a fraction of the rows).  The rows are taken
+    one by one into each consultant's :class:`Busy` (no list of rows, no tuple per range)."""
     lo = datetime.fromtimestamp(lo_s, TZ)
     hi = datetime.fromtimestamp(hi_s, TZ)
-    out: dict[int, list[tuple[int, int]]] = defaultdict(list)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 _BUSY_SQL,
                 {
-                    "ids": consultant_ids,
+                    "ids": id_array(consultant_ids),
                     "cancelled": AppointmentStatus.CANCELLED.value,
                     "lookback": lo - MAX_BLOCKED,
                     "hi": hi,
@@ -233,29 +220,37 @@ def _busy(
                     "block": block_s,
                 },
             )
-            rows: Iterable[tuple[int, int, int]] = cursor.fetchall()
-    else:
-        query = Appointment.objects.filter(
-            consultant_id__in=consultant_ids,
-            blocked_from__gte=lo - MAX_BLOCKED,
-            blocked_from__lt=hi,
-            blocked_until__gt=lo,
-        ).exclude(status=AppointmentStatus.CANCELLED)
-        if exclude is not None:
-            query = query.exclude(pk=exclude)
-        rows = query.order_by("consultant_id", "blocked_from").values_list(
+            return _collect(cursor)
+    query = Appointment.objects.filter(
+        consultant_id__in=consultant_ids,
+        blocked_from__gte=lo - MAX_BLOCKED,
+        blocked_from__lt=hi,
+        blocked_until__gt=lo,
+    ).exclude(status=AppointmentStatus.CANCELLED)
+    if exclude is not None:
+        query = query.exclude(pk=exclude)
+    return _collect(
+        query.order_by("consultant_id", "blocked_from").values_list(
             "consultant_id", Epoch("blocked_from"), Epoch("blocked_until")
         )
+    )
+
+
+def _collect(rows: Iterable[tuple[int, int, int]]) -> dict[int, Busy]:
+    """(consultant, from, until) rows ordered by consultant and start as each one's Busy."""
+    out: dict[int, Busy] = {}
+    current = None
+    starts_of: list[int] = []
+    reach: list[int] = []
+    top = 0
     for emp, a, b in rows:
-        out[emp].append((a, b))
+        if emp != current:
+            current, starts_of, reach, top = emp, [], [], b
+            out[emp] = Busy(starts_of, reach)
+        starts_of.append(a)
+        top = b if b > top else top
+        reach.append(top)
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class _ScheduleOf:
-    """What ``get_calendar`` needs of an office: its schedule."""
-
-    schedule_id: int | None
 
 
 def _stream(
@@ -310,79 +305,76 @@ def free_slots(
     consultant_ids = sorted(plans.planned())
     if not consultant_ids:
         return []
-    found: list[Slot] = []
-    # The office's business day per (schedule, date), and a plan's open windows on it (epoch
-    # seconds) per (schedule, date, plan windows): most consultants share both.
-    office_days: dict[tuple[int, date], list[Window]] = {}
-    open_at: dict[tuple[int, date, tuple[Window, ...]], list[tuple[int, int]]] = {}
-    day_plans: dict[date, dict[tuple[int, int], list[Window]]] = {}
     length_s = int(rule.length.total_seconds())
     before_s = int(rule.before.total_seconds())
     after_s = int(rule.after.total_seconds())
     end_s = int(datetime.combine(last + timedelta(days=1), time(0), tzinfo=TZ).timestamp())
     read_end_s = end_s + 86400  # a block of the last day may end after its midnight
+    days = Days(
+        context.token,
+        plans,
+        schedules,
+        length_s,
+        DayLoads(consultant_ids, exclude_appointment, length_s),
+    )
+    found: list[Slot] = []
     # Read rounds in time order.  A round reads the bookings overlapping [lo, hi) and decides
     # exactly the starts s >= its earliest whose blocked range [s - before, s + length + after)
     # lies inside: those are all earlier than the next round's, so the search stops at the
     # round that completes ``limit``.  The first round is a few hours (usually enough), then
-    # the rest of that day, then 3 and 7 days at a time.
+    # the rest of that day, then 3 and 7 days at a time.  From the second round on, the days
+    # whose every window is booked full by the per-day sums (``loads.py``) are passed over and
+    # such windows dropped: only the consultants with a window left have their bookings read.
     round_earliest = int(max(now + rule.min_notice, after or now).timestamp())
     block_s = before_s + length_s + after_s
-    round_no = 0
+    round_no = size_no = 0
     while len(found) < limit and round_earliest < end_s:
+        if round_no > 0:
+            moved = days.skip_full(round_earliest, last)
+            if moved >= end_s:
+                break
+            if moved > round_earliest + 86400 // 2:
+                size_no = 0  # a later day: three hours from its first open window again
+            round_earliest = moved
         lo_s = round_earliest - before_s
-        if round_no == 0:
+        if size_no == 0:
             hi_s = lo_s + max(FIRST_ROUND_S, 2 * block_s)
-        elif round_no == 1:
+        elif size_no == 1:
             midnight = datetime.fromtimestamp(round_earliest, TZ).date() + timedelta(days=1)
             hi_s = int(datetime.combine(midnight, time(0), tzinfo=TZ).timestamp())
         else:
-            hi_s = lo_s + (3 if round_no == 2 else CHUNK_DAYS) * 86400
-        round_no += 1
+            hi_s = lo_s + (3 if size_no == 2 else CHUNK_DAYS) * 86400
+        size_no += 1
         hi_s = min(hi_s, read_end_s)
-        busy = {
-            emp: Busy.of(ranges)
-            for emp, ranges in _busy(
-                consultant_ids, lo_s, hi_s, exclude_appointment, block_s
-            ).items()
-        }
         decided_until = hi_s - after_s  # a slot of this round ends by then
+        # The days of the round and their consultants' open windows, cut at ``decided_until``
+        # (the window's grid stays anchored at its start; only its end is cut).
+        round_days: list[list[tuple[int, int, list[tuple[int, int]]]]] = []
         day = max(first, datetime.fromtimestamp(lo_s, TZ).date())
-        while day <= last and len(found) < limit:
-            day_lo = int(datetime.combine(day, time(0), tzinfo=TZ).timestamp())
-            if day_lo >= decided_until:
-                break
-            if day not in day_plans:
-                day_plans[day] = plans.for_day(day, plan_weekday(day))
-            wanted = limit - len(found)
-            streams: list[Iterator[tuple[int, int, int]]] = []
-            for (emp, office_id), windows in day_plans[day].items():
-                if office_id not in schedules:
+        while day <= last and start_of(day) < decided_until:
+            rows = []
+            for row in days.candidates(day, round_earliest, round_no > 0):
+                emp, office_id, windows = row
+                if windows[-1][1] <= decided_until:
+                    rows.append(row)  # nothing to cut
                     continue
-                schedule = schedules[office_id] or 0
-                if (schedule, day) not in office_days:
-                    calendar = get_calendar(_ScheduleOf(schedules[office_id]))
-                    office_days[(schedule, day)] = list(calendar.day(day).intervals)
-                wkey = (schedule, day, tuple(windows))
-                if wkey not in open_at:
-                    open_at[wkey] = epoch_windows(
-                        day, intersect(office_days[(schedule, day)], merge(windows)), TZ
-                    )
-                # The window's grid stays anchored at its start; only its end is cut.
-                cut = [(w_lo, min(w_hi, decided_until)) for w_lo, w_hi in open_at[wkey]]
+                cut = [(w_lo, min(w_hi, decided_until)) for w_lo, w_hi in windows]
                 cut = [(w_lo, w_hi) for w_lo, w_hi in cut if w_hi - w_lo >= length_s]
                 if cut:
-                    streams.append(
-                        _stream(
-                            cut,
-                            busy.get(emp, NO_BUSY),
-                            rule,
-                            round_earliest,
-                            wanted,
-                            office_id,
-                            emp,
-                        )
-                    )
+                    rows.append((emp, office_id, cut))
+            round_days.append(rows)
+            day += timedelta(days=1)
+        round_no += 1
+        wanted_ids = sorted({emp for rows in round_days for emp, _office, _cut in rows})
+        busy = _busy(wanted_ids, lo_s, hi_s, exclude_appointment, block_s) if wanted_ids else {}
+        for rows in round_days:
+            if len(found) >= limit:
+                break
+            wanted = limit - len(found)
+            streams = [
+                _stream(cut, busy.get(emp, NO_BUSY), rule, round_earliest, wanted, office_id, emp)
+                for emp, office_id, cut in rows
+            ]
             # Every stream is in time order: a heap over them yields the day's slots in
             # (time, office, consultant) order, each consultant's next slot computed only when
             # the previous one was taken; stop at the ``wanted``-th.
@@ -395,7 +387,6 @@ def free_slots(
                         emp,
                     )
                 )
-            day += timedelta(days=1)
         # The next round: the starts not decided yet (their block ends after this round's end).
         if hi_s >= read_end_s:
             break

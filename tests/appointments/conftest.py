@@ -122,5 +122,7 @@ def _fresh_plans():
     from charterdesk.appointments import plans
 
     plans._weekly_cache.clear()
+    plans.days_cache.clear()
     yield
     plans._weekly_cache.clear()
+    plans.days_cache.clear()
