@@ -129,6 +129,32 @@ def test_a_message_over_the_time_limit_is_too_complex():
     assert not isinstance(parse_one(build(), None, False, ("utf-8",), 5.0), TooComplex)
 
 
+def test_a_time_limit_whose_exception_is_lost_still_makes_the_message_too_complex(monkeypatch):
+    """A signal handler's exception raised inside a garbage-collector callback or a ``__del__`` is
+    swallowed by Python; the parse then ends on its own, and is still over the limit."""
+    import contextlib
+    import gc
+
+    from charterdesk.channels.email.parsing import pool
+
+    seen = {}
+
+    def swallowing_parser(raw, **kwargs):
+        seen["collecting"] = gc.isenabled()
+        started = time.monotonic()
+        while time.monotonic() - started < 0.3:
+            # as Python does with an exception raised in a gc callback
+            with contextlib.suppress(pool.ParseTimeout):
+                sum(range(10_000))
+        return "parsed"
+
+    monkeypatch.setattr(pool, "parse_message", swallowing_parser)
+    assert isinstance(pool.parse_one(b"x", None, False, ("utf-8",), 0.05), pool.TooComplex)
+    assert seen["collecting"] is False  # no gc callbacks inside the limit
+    assert gc.isenabled()
+    assert pool.parse_one(b"x", None, False, ("utf-8",), 5.0) == "parsed"
+
+
 def test_a_parser_process_killed_mid_parse_stops_only_that_message():
     items = [(build(subject=f"Nr. {i}"), None, False) for i in range(3)]
     items.insert(1, (build(subject="KILL-THE-PARSER"), None, False))

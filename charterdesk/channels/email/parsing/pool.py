@@ -35,24 +35,47 @@ class ParseTimeout(BaseException):
     own ``except Exception`` must not catch it)."""
 
 
-def _alarm(_signum: int, _frame: Any) -> None:
-    raise ParseTimeout
+class _Limit:
+    """The state of one :func:`time_limit` block: whether its alarm went off."""
+
+    __slots__ = ("fired",)
+
+    def __init__(self) -> None:
+        self.fired = False
+
+
+def _alarm_for(limit: _Limit) -> Callable[[int, Any], None]:
+    def alarm(_signum: int, _frame: Any) -> None:
+        limit.fired = True
+        raise ParseTimeout
+
+    return alarm
 
 
 @contextlib.contextmanager
-def time_limit(seconds: float | None) -> Iterator[bool]:
-    """Raise :class:`ParseTimeout` in the block after ``seconds``; yields whether a limit is set
-    (only in the main thread, and only with ``seconds``)."""
+def time_limit(seconds: float | None) -> Iterator[_Limit | None]:
+    """Raise :class:`ParseTimeout` in the block after ``seconds``; yields the limit's state (None
+    when no limit is set: outside the main thread, or without ``seconds``).
+
+    An exception raised by a signal handler while Python runs a garbage-collector callback or an
+    object's ``__del__`` is swallowed ("Exception ignored in …") and the block goes on, so the
+    cyclic collector is off inside the block (no callbacks; a parse makes few cycles, freed when
+    it ends), and ``fired`` tells the caller that the time was up even if the exception was lost."""
     if not seconds or threading.current_thread() is not threading.main_thread():
-        yield False
+        yield None
         return
-    previous = signal.signal(signal.SIGALRM, _alarm)
+    limit = _Limit()
+    collecting = gc.isenabled()
+    gc.disable()
+    previous = signal.signal(signal.SIGALRM, _alarm_for(limit))
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield True
+        yield limit
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if collecting:
+            gc.enable()
 
 
 def parse_one(
@@ -62,8 +85,11 @@ def parse_one(
     if skip:
         return None
     try:
-        with time_limit(seconds):
-            return parse_message(raw, envelope_sender=mail_from, fallbacks=fallbacks)
+        with time_limit(seconds) as limit:
+            parsed = parse_message(raw, envelope_sender=mail_from, fallbacks=fallbacks)
+        if limit is not None and limit.fired:  # the time was up, its exception lost (above)
+            return TooComplex(float(seconds or 0))
+        return parsed
     except ParseTimeout:
         return TooComplex(float(seconds or 0))
     except Exception as exc:  # ParseError, or a bug: either way, quarantine with the reason
