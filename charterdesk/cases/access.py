@@ -83,11 +83,12 @@ def _subquery_sql(model: type[Model], column: str, key: str) -> str:
         assert isinstance(field, Field)
         return quote(field.column)
 
-    return f"SELECT {col(column)} FROM {quote(meta.db_table)} WHERE {col(key)} = %s"
+    # Names from the models' own metadata, quoted; the value is a parameter.
+    return f"SELECT {col(column)} FROM {quote(meta.db_table)} WHERE {col(key)} = %s"  # nosec B608
 
 
 def _ids(model: type[Model], column: str, key: str, value: int) -> RawSQL:
-    return RawSQL(_subquery_sql(model, column, key), (value,))
+    return RawSQL(_subquery_sql(model, column, key), (value,))  # nosec B611: as above
 
 
 _VISIBLE_Q = "_access_visible_q"
