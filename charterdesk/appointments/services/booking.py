@@ -2,7 +2,10 @@
 
 The free-slot rules are checked first (a clear refusal naming the rule); the database constraint
 then settles a race between two requests for the same consultant's time: the loser gets
-:class:`SlotTaken` with the next free slots, and nothing of its request is written.
+:class:`SlotTaken` with the next free slots, and nothing of its request is written.  A booking or
+a move first takes its consultant's row lock (:func:`_hold`): on its own, the exclusion
+constraint lets two concurrent inserts of overlapping ranges each see the other's uncommitted
+row and wait for it, which PostgreSQL breaks as a deadlock instead of a constraint violation.
 """
 
 from __future__ import annotations
@@ -164,6 +167,18 @@ def describe(appointment: Appointment) -> dict[str, Any]:
     }
 
 
+def _hold(consultant: Employee) -> None:
+    """One booking or move of ``consultant``'s time at a time, until the transaction ends: the
+    second waits, then finds the first's committed range and gets "just taken".  ``FOR NO KEY
+    UPDATE`` does not block the rows that merely refer to the employee (their foreign keys take
+    ``FOR KEY SHARE``); SQLite has one writer at a time anyway."""
+    list(
+        Employee.objects.select_for_update(no_key=True)
+        .filter(pk=consultant.pk)
+        .values_list("pk", flat=True)
+    )
+
+
 def appointment_book(
     *,
     programme: Programme,
@@ -200,6 +215,7 @@ def appointment_book(
     rule = rule_for(programme)
     try:
         with transaction.atomic():
+            _hold(consultant)
             _refuse(
                 programme=programme,
                 office=office,
@@ -307,6 +323,7 @@ def appointment_move(
             consultant = consultant or locked.consultant
             if consultant is None:
                 raise NotBookable(_("A walk-in visit has no booked time to move."))
+            _hold(consultant)
             rule = rule_for(locked.programme)
             _refuse(
                 programme=locked.programme,
