@@ -60,8 +60,11 @@ def prepare(n: int) -> None:
             "SELECT c.id, (SELECT min(id) FROM directory_employee) + (c.id / 500) % 50 "
             "FROM cases_case c WHERE c.id % 500 = 7 ON CONFLICT DO NOTHING"
         )
-        conn.execute("ANALYZE cases_case")
-        conn.execute("ANALYZE cases_case_named")
+        # VACUUM as autovacuum would soon after: the UPDATE above leaves every page of the table
+        # not all-visible, and index-only scans (the inbox's counts) would read the rows instead
+        # (a capped count 0.4 ms → 7 ms, measured 2026-12-02).
+        conn.execute("VACUUM ANALYZE cases_case")
+        conn.execute("VACUUM ANALYZE cases_case_named")
 
 
 @contextlib.contextmanager

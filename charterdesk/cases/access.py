@@ -94,8 +94,13 @@ def _ids(model: type[Model], column: str, key: str, value: int) -> RawSQL:
 _VISIBLE_Q = "_access_visible_q"
 
 
-def visible_q(who: Any) -> Q:
-    """A filter on ``Case`` for the cases ``who`` may see.  The teams led, the programmes held and
+def visible_q(who: Any, *, unassigned: bool = False) -> Q:
+    """A filter on ``Case`` for the cases ``who`` may see; ``unassigned``: for a filter already
+    narrowed to cases without an assignee, where the rule's "assigned to me" can never hold —
+    without it the database answers from the unassigned cases' own index
+    (``case_active_unassigned_due``, which carries the columns the rest of the rule reads) and
+    reads no case rows: the unassigned count on every inbox page, 10 ms → 1 ms at 1,000,000
+    cases.  The teams led, the programmes held and
     the cases naming the person are subqueries, so the rule costs no query of its own, and the
     database reads them afresh with every statement.
 
@@ -112,17 +117,20 @@ def visible_q(who: Any) -> Q:
         return Q(client_id=p.client_id)
     if p.employee_id is None or Role.EMPLOYEE not in p.roles:
         return Q(pk__in=[])
-    built = getattr(p, _VISIBLE_Q, None)
+    key = _VISIBLE_Q + ("_unassigned" if unassigned else "")
+    built = getattr(p, key, None)
     if built is None:
-        built = _visible_q(p.employee_id, p.team_id, reads_all=p.reads_all)
-        setattr(p, _VISIBLE_Q, built)
+        built = _visible_q(p.employee_id, p.team_id, reads_all=p.reads_all, mine=not unassigned)
+        setattr(p, key, built)
     return built  # type: ignore[no-any-return]
 
 
-def _visible_q(me: int, team_id: int | None, *, reads_all: bool) -> Q:
+def _visible_q(me: int, team_id: int | None, *, reads_all: bool, mine: bool = True) -> Q:
     named = _ids(_NAMED, "case", "employee", me)
     led = _ids(Team, "id", "lead", me)
-    close = Q(assignee_id=me) | Q(pk__in=named) | Q(team_id__in=led)
+    close = Q(pk__in=named) | Q(team_id__in=led)
+    if mine:
+        close = Q(assignee_id=me) | close
     if team_id is not None:
         close |= Q(team_id=team_id)
     if reads_all:
@@ -148,11 +156,14 @@ def sees_every_case_of(
     return team_id is not None and team_id == p.team_id
 
 
-def cases_visible_to(who: Any, cases: QuerySet[Case] | None = None) -> QuerySet[Case]:
-    """``cases`` (default: all) narrowed to those ``who`` may see."""
+def cases_visible_to(
+    who: Any, cases: QuerySet[Case] | None = None, *, unassigned: bool = False
+) -> QuerySet[Case]:
+    """``cases`` (default: all) narrowed to those ``who`` may see; ``unassigned``: the caller
+    has narrowed ``cases`` to those without an assignee (``visible_q``)."""
     base = Case.objects.all() if cases is None else cases
     p = principal_of(who)
-    return base if p.system else base.filter(visible_q(p))
+    return base if p.system else base.filter(visible_q(p, unassigned=unassigned))
 
 
 _SEEN = "_access_seen_by"

@@ -153,6 +153,16 @@ class Case(models.Model):
                 condition=_ACTIVE,
                 name="case_active_programme_due",
             ),
+            # The unassigned active cases with the columns the access rule reads (its
+            # ``unassigned`` form, cases/access.py): the unassigned count on every inbox page and
+            # the unassigned view answered from the index alone (PostgreSQL; SQLite keeps the
+            # key columns only).
+            models.Index(
+                fields=["next_due_at", "id"],
+                include=["team", "programme", "confidential"],
+                condition=_ACTIVE & models.Q(assignee__isnull=True),
+                name="case_active_unassigned_due",
+            ),
             # The inbox's other sorts over the active cases (desk/selectors.py SORTS): newest
             # received first (a backward scan) and subjects A–Z, keyset-paged on (value, id).
             models.Index(

@@ -231,7 +231,7 @@ def _view_cases(
     elif filters.scope == Scope.UNASSIGNED:
         cases = cases.filter(assignee__isnull=True)
     if not implied:
-        cases = cases_visible_to(employee, cases)
+        cases = cases_visible_to(employee, cases, unassigned=filters.scope == Scope.UNASSIGNED)
     if filters.programme is not None:
         cases = cases.filter(programme_id=filters.programme)
     if filters.status == "active":
@@ -472,14 +472,18 @@ def inbox_counts(*, employee: Employee, now: datetime) -> InboxCounts:
     """How many active cases each view holds, as the views list them: the team's and the
     unassigned ones only those the employee may see (``cases/access.py``).  Four capped counts,
     each over a partial index of the active cases (``case_active_assignee_due``,
-    ``case_active_team_due``)."""
+    ``case_active_team_due``, ``case_active_unassigned_due``: index-only)."""
     active = Case.objects.filter(status__in=ACTIVE_STATUSES)
     mine = active.filter(assignee_id=employee.pk)
-    visible = cases_visible_to(employee, active)
-    team = active if sees_every_case_of(employee, team_id=employee.team_id) else visible
+    team = (
+        active
+        if sees_every_case_of(employee, team_id=employee.team_id)
+        else cases_visible_to(employee, active)
+    )
+    unassigned = cases_visible_to(employee, active.filter(assignee__isnull=True), unassigned=True)
     return InboxCounts(
         mine=_capped(mine),
         team=_capped(team.filter(team_id=employee.team_id)) if employee.team_id else 0,
-        unassigned=_capped(visible.filter(assignee__isnull=True)),
+        unassigned=_capped(unassigned),
         overdue=_capped(mine.filter(next_due_at__lt=now)),
     )

@@ -170,3 +170,56 @@ def test_the_same_principal_sees_a_change_at_once(town):
         Case.objects.filter(team=team_b).values_list("pk", flat=True)
     )
     assert _ids(visible_q(quiet)) == _ids(old_visible_q(quiet))
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["anna", "laura", "ilze", "nomad", "nobody", "dace", "gone", "admin", "client", "system"],
+)
+def test_the_unassigned_form_finds_the_same_unassigned_cases(town, name):
+    """``unassigned=True`` leaves out "assigned to me": over the cases without an assignee it
+    finds exactly what the whole rule finds, for every kind of person."""
+    who = _fresh(town[name])
+    unassigned = Case.objects.filter(assignee__isnull=True)
+    expected = set(unassigned.filter(old_visible_q(who)).values_list("pk", flat=True))
+    got = set(unassigned.filter(visible_q(who, unassigned=True)).values_list("pk", flat=True))
+    assert got == expected
+    again = cases_visible_to(who, unassigned, unassigned=True)
+    assert set(again.values_list("pk", flat=True)) == expected
+    if name in {"anna", "laura", "nomad"}:
+        assert 0 < len(expected) < unassigned.count()
+        # The form differs from the whole rule (it is not the same filter under another name).
+        where = str(Case.objects.filter(visible_q(who, unassigned=True)).query)
+        assert f'"assignee_id" = {who.employee_id}' not in where
+        assert f'"assignee_id" = {who.employee_id}' in str(
+            Case.objects.filter(visible_q(who)).query
+        )
+
+
+@pytest.mark.django_db(transaction=True)  # VACUUM, as autovacuum would, runs outside one
+def test_the_unassigned_count_reads_only_its_index(town):
+    """On PostgreSQL the inbox's unassigned count, rule and all, is an index-only scan of
+    ``case_active_unassigned_due`` (the columns the rule reads are in the index)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the covering index is PostgreSQL's (INCLUDE)")
+    from charterdesk.desk.selectors import inbox_counts
+
+    anna = Employee.objects.get(pk=town["anna"].pk)
+    Case.objects.update(status="open")
+    with CaptureQueriesContext(connection) as ctx:
+        counts = inbox_counts(employee=anna, now=timezone.now())
+    expected = Case.objects.filter(assignee__isnull=True).filter(old_visible_q(_fresh(anna)))
+    assert counts.unassigned == expected.count() > 0
+    sql = next(q["sql"] for q in ctx.captured_queries if '"assignee_id" IS NULL' in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE cases_case")
+        # A few rows: a sequential scan would win; the plan for a million is the one asked.
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_bitmapscan = off")
+        try:
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_bitmapscan")
+    assert "Index Only Scan using case_active_unassigned_due" in plan, plan
