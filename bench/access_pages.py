@@ -14,8 +14,10 @@ quarter of the cases, the others are filtered out.  One case in 50 is made confi
 colleague named on one in 500, so the rule's every branch is exercised.
 
 "Off" is the code with the rules bypassed in-process (the person is treated as the system, and
-``log_read`` does nothing); "on" is the code as it runs.  Rounds alternate the two so the loaded
-machine's drift hits both alike; per scenario p50 and p95 of each, and the ratio of the p50s.
+``log_read`` does nothing); "on" is the code as it runs.  The two alternate request by request
+so the loaded machine's drift hits both alike; per scenario p50 and p95 of each, the ratio of
+the p50s, and the median of the pairs' own ratios ("pairs": each "on" request over the "off"
+request next to it — the steadier figure).
 The case pages are cases the employee may see, so both variants render the same pages.
 
 Beside the server time, the CPU time of this process per request (``time.process_time``: Django,
@@ -136,27 +138,43 @@ def measure(runs: int, rounds: int, seed: int = 11) -> dict[str, dict[str, list[
         CPU[variant].setdefault(name, []).append((time.process_time() - cpu) * 1000)
         assert response.status_code == 200, (variant, url, response.status_code)
 
+    def variant_of(variant: str) -> contextlib.AbstractContextManager[None]:
+        return rules_off() if variant == "off" else contextlib.nullcontext()
+
+    # Off and on alternate request by request (the order swapped every other pair), so that a
+    # change in the machine's load falls on both alike: the ratio compares pairs taken within
+    # milliseconds of each other, not two blocks a minute apart.
     for r in range(rounds):
-        order = ["off", "on"] if r % 2 == 0 else ["on", "off"]
         case_ids = [rng.choice(visible) for _ in range(runs)]
-        for variant in order:
-            with rules_off() if variant == "off" else contextlib.nullcontext():
-                for name, urls in pages.items():
+        for name, urls in pages.items():
+            for variant in ("off", "on"):
+                with variant_of(variant):
                     client.get(urls[0])  # warm
-                    for i in range(max(1, runs // 4)):
+            for i in range(max(1, runs // 4)):
+                for variant in ("off", "on") if (i + r) % 2 == 0 else ("on", "off"):
+                    with variant_of(variant):
                         one(variant, name, urls[i % len(urls)])
+        for variant in ("off", "on"):
+            with variant_of(variant):
                 client.get(f"/cases/{case_ids[0]}/")
-                for pk in case_ids:
+        for i, pk in enumerate(case_ids):
+            for variant in ("off", "on") if (i + r) % 2 == 0 else ("on", "off"):
+                with variant_of(variant):
                     one(variant, "case page", f"/cases/{pk}/")
         print(f"  round {r + 1}/{rounds} done", flush=True)
     return results
+
+
+def paired(off: list[float], on: list[float]) -> float:
+    """The median of on/off over the pairs (the i-th "on" beside the i-th "off")."""
+    return statistics.median(b / a for a, b in zip(off, on, strict=True))
 
 
 def report(n: int, results: dict[str, dict[str, list[float]]]) -> None:
     print(f"\n{n:,} cases — server time in ms (Django test client, in-process), off vs on")
     print(
         f"{'scenario':34} {'runs':>5} {'off p50':>8} {'on p50':>8} {'on/off':>7} {'off p95':>8} "
-        f"{'on p95':>8} {'cpu off':>8} {'cpu on':>7}"
+        f"{'on p95':>8} {'cpu off':>8} {'cpu on':>7} {'pairs':>6}"
     )
     inbox = {"off": [], "on": []}  # type: dict[str, list[float]]  (inbox and search)
     cpu = {"off": [], "on": []}  # type: dict[str, list[float]]
@@ -172,7 +190,7 @@ def report(n: int, results: dict[str, dict[str, list[float]]]) -> None:
             f"{name:34} {len(on):5d} {statistics.median(off):8.1f} {statistics.median(on):8.1f} "
             f"{statistics.median(on) / statistics.median(off):7.3f} {desk_pages.pct(off, 95):8.1f} "
             f"{desk_pages.pct(on, 95):8.1f} {statistics.median(cpu_off):8.1f} "
-            f"{statistics.median(cpu_on):7.1f}"
+            f"{statistics.median(cpu_on):7.1f} {paired(off, on):6.3f}"
         )
     off, on = inbox["off"], inbox["on"]
     print(
@@ -180,6 +198,7 @@ def report(n: int, results: dict[str, dict[str, list[float]]]) -> None:
         f"{statistics.median(on):8.1f} {statistics.median(on) / statistics.median(off):7.3f} "
         f"{desk_pages.pct(off, 95):8.1f} {desk_pages.pct(on, 95):8.1f} "
         f"{statistics.median(cpu['off'] or [0.0]):8.1f} {statistics.median(cpu['on'] or [0.0]):7.1f}"
+        f" {paired(off, on):6.3f}"
     )
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 

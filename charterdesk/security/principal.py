@@ -43,7 +43,8 @@ class Principal:
 
     Built from the employee row already loaded with the request, without a query; the teams led
     and the programmes held are read once, only when a rule needs them in Python (the database
-    rule, ``cases.access.visible_q``, reads them as subqueries)."""
+    rule, ``cases.access.visible_q``, reads them as subqueries) — the teams led not at all when
+    the row was read with ``leads_a_team`` False (``security.staff.current_employee``)."""
 
     def __init__(
         self,
@@ -53,8 +54,10 @@ class Principal:
         employee_id: int | None = None,
         team_id: int | None = None,
         client_id: int | None = None,
+        leads_a_team: bool | None = None,
     ) -> None:
         self.roles = roles
+        self.leads_a_team = leads_a_team  # known with the employee row, or None: ask
         self.user_id = user_id
         self.employee_id = employee_id
         self.team_id = team_id
@@ -78,7 +81,7 @@ class Principal:
 
     @cached_property
     def led_team_ids(self) -> frozenset[int]:
-        if self.employee_id is None:
+        if self.employee_id is None or self.leads_a_team is False:
             return frozenset()
         return frozenset(Team.objects.filter(lead_id=self.employee_id).values_list("pk", flat=True))
 
@@ -126,6 +129,7 @@ def principal_of_employee(employee: Employee) -> Principal:
             user_id=employee.user_id,
             employee_id=employee.pk,
             team_id=employee.team_id,
+            leads_a_team=getattr(employee, "leads_a_team", None),
         )
     setattr(employee, _CACHE, principal)
     return principal

@@ -11,20 +11,30 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from charterdesk.directory.models import Employee
+from charterdesk.directory.models import Employee, Team
 
 View = Callable[..., Any]
 
 
 def current_employee(request: HttpRequest) -> Employee | None:
-    try:
-        employee = request.user.employee  # type: ignore[union-attr]
-    except (ObjectDoesNotExist, AttributeError):
+    """The request's active employee, read with whether they lead a team (``leads_a_team``: in
+    the same query, so that for everyone who leads none — most people — the access rules need
+    no query for the teams led; ``security/principal.py``)."""
+    user = request.user
+    if not getattr(user, "is_authenticated", False):
         return None
+    employee = (
+        Employee.objects.annotate(leads_a_team=Exists(Team.objects.filter(lead_id=OuterRef("pk"))))
+        .filter(user_id=user.pk or 0)
+        .first()
+    )
+    if employee is None:
+        return None
+    user.employee = employee  # type: ignore[union-attr]  # the reverse relation, cached both ways
     return employee if employee.is_active else None
 
 

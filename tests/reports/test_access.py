@@ -104,3 +104,28 @@ def test_the_drilldown_lists_only_cases_the_reader_may_see_though_the_figures_co
     assert listed(world.laura.user) == {"anna", "janis", "laura"}
     # a plain employee reads no figures at all
     assert report_scope(world.anna.user) is None
+
+
+def test_whether_one_leads_a_team_is_read_with_the_employee(world):
+    """The signed-in employee is read with ``leads_a_team``: for one who leads none, no page
+    asks the database for the teams led (the header's report link, the access rules); for a
+    lead the teams are read as before, and a lead named since the last request is seen."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def led_queries(user) -> tuple[list[str], str]:
+        client = HttpClient()
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get("/en/").content.decode()
+        sql = [q["sql"] for q in ctx.captured_queries]
+        return [s for s in sql if s.startswith('SELECT "directory_team"."id"')], page
+
+    queries, page = led_queries(world.anna.user)
+    assert queries == [] and 'id="nav-reports"' not in page
+    queries, page = led_queries(world.laura.user)
+    assert len(queries) == 1 and 'id="nav-reports"' in page
+    world.team_b.lead = world.anna
+    world.team_b.save(update_fields=["lead"])
+    queries, page = led_queries(world.anna.user)
+    assert len(queries) == 1 and 'id="nav-reports"' in page
