@@ -159,9 +159,12 @@ def sees_every_case_of(
 def cases_visible_to(
     who: Any, cases: QuerySet[Case] | None = None, *, unassigned: bool = False
 ) -> QuerySet[Case]:
-    """``cases`` (default: all) narrowed to those ``who`` may see; ``unassigned``: the caller
-    has narrowed ``cases`` to those without an assignee (``visible_q``)."""
+    """``cases`` (default: all) narrowed to those ``who`` may see; ``unassigned``: only those
+    without an assignee, with the rule's form for them (``visible_q``), so the narrowing and the
+    form cannot be taken apart."""
     base = Case.objects.all() if cases is None else cases
+    if unassigned:
+        base = base.filter(assignee__isnull=True)
     p = principal_of(who)
     return base if p.system else base.filter(visible_q(p, unassigned=unassigned))
 

@@ -228,9 +228,7 @@ def _view_cases(
     elif filters.scope == Scope.TEAM:
         cases = cases.filter(team_id=employee.team_id) if employee.team_id else cases.none()
         implied = sees_every_case_of(employee, team_id=employee.team_id)
-    elif filters.scope == Scope.UNASSIGNED:
-        cases = cases.filter(assignee__isnull=True)
-    if not implied:
+    if not implied:  # "unassigned": the rule's own narrowing (cases/access.py)
         cases = cases_visible_to(employee, cases, unassigned=filters.scope == Scope.UNASSIGNED)
     if filters.programme is not None:
         cases = cases.filter(programme_id=filters.programme)
@@ -480,7 +478,7 @@ def inbox_counts(*, employee: Employee, now: datetime) -> InboxCounts:
         if sees_every_case_of(employee, team_id=employee.team_id)
         else cases_visible_to(employee, active)
     )
-    unassigned = cases_visible_to(employee, active.filter(assignee__isnull=True), unassigned=True)
+    unassigned = cases_visible_to(employee, active, unassigned=True)
     return InboxCounts(
         mine=_capped(mine),
         team=_capped(team.filter(team_id=employee.team_id)) if employee.team_id else 0,
